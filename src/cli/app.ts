@@ -1,0 +1,118 @@
+/**
+ * The command line: a thin yargs shell over src/loader. The only place that prints results
+ * and decides the exit code.
+ */
+import yargs, { type Argv } from 'yargs';
+import { UsageError, VeloError, errorMessage } from '../errors.js';
+import { DeadLetterWriter } from '../loader/dead-letter.js';
+import { createLogger, type Logger } from '../loader/log.js';
+import { createProgress } from '../loader/progress.js';
+import { runBackfill } from '../loader/run.js';
+import { buildRunConfig, type RunArgs } from './config.js';
+import { EXIT, exitCodeForError, exitCodeForRun } from './exit-codes.js';
+import { createSource, createStaging, createWarehouse } from './factories.js';
+import { formatSummaryJson, formatSummaryTable } from './summary.js';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTTY: boolean;
+}
+
+const defaultIo: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+function runOptions(y: Argv): Argv<RunArgs> {
+  return y
+    .option('source', { type: 'string', demandOption: true, describe: 'Raw files: a folder (recursive, *.json, *.json.gz) or gs://BUCKET/PREFIX', example: 'gs://vlille-raw/data' } as never)
+    .option('warehouse', { type: 'string', default: 'duckdb:./velo.duckdb', describe: 'Target: duckdb:FILE (embedded) or bigquery://PROJECT/DATASET' })
+    .option('from', { type: 'string', describe: 'Start of the window (inclusive): 2023-08-24, 2023-08-24T20:00, or with an offset/Z. Read in --timezone' })
+    .option('to', { type: 'string', describe: 'End of the window (exclusive), same forms as --from' })
+    .option('timezone', { type: 'string', default: 'Europe/Paris', describe: 'Zone of --from/--to without an offset, and of the wall-clock times in file names' })
+    .option('run-id', { type: 'string', describe: 'Id of this run (letters, digits, _ and -); default: UTC time + random suffix (or the Cloud Run execution)' })
+    .option('dead-letter', { type: 'string', describe: 'NDJSON report of rejected files and records (default .velo/runs/RUN_ID/dead-letter.ndjson)' })
+    .option('staging', { type: 'string', describe: 'Where NDJSON shards are staged: a folder (default .velo/runs/RUN_ID/staging) or gs://BUCKET/PREFIX (needed for BigQuery)' })
+    .option('force', { type: 'boolean', default: false, describe: 'Reprocess files the manifest says are loaded (still adds no duplicate rows)' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the run summary as JSON on stdout' })
+    .option('concurrency', { type: 'number', describe: 'Files read at once (default 16)' })
+    .option('workers', { type: 'number', describe: 'Parse/flatten worker threads (default: CPU cores; 0 = main thread)' })
+    .option('shard-mb', { type: 'number', default: 256, describe: 'Rotate staged NDJSON shards at this size (MiB, uncompressed)' })
+    .option('stream-threshold-mb', { type: 'number', default: 64, describe: 'Files above this size (MiB) are streamed instead of parsed whole, to bound memory' })
+    .option('keep-staging', { type: 'boolean', default: false, describe: 'Keep the staged shards after a successful merge' })
+    .option('glob', { type: 'string', describe: 'Only object names matching this glob (gs:// sources; e.g. "**/data___2023_*.json")' })
+    .option('location', { type: 'string', describe: 'BigQuery location for the dataset and jobs (e.g. EU)' })
+    .option('gcs-endpoint', { type: 'string', describe: 'GCS API endpoint (emulators; env VELO_GCS_ENDPOINT)' })
+    .option('bigquery-endpoint', { type: 'string', describe: 'BigQuery API endpoint (emulators; env VELO_BIGQUERY_ENDPOINT)' })
+    .example('$0 run --source ./raw', 'Backfill a folder into ./velo.duckdb')
+    .example('$0 run --source ./raw --from 2023-08-24 --to 2023-08-25', 'Only one Paris day')
+    .example('$0 run --source gs://bucket/raw --staging gs://bucket/staging --warehouse bigquery://my-project/vlille', 'GCS to BigQuery') as unknown as Argv<RunArgs>;
+}
+
+async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number> {
+  const config = buildRunConfig(args);
+  const source = await createSource(config);
+  const staging = await createStaging(config);
+  const warehouse = await createWarehouse(config);
+  try {
+    const summary = await runBackfill(
+      {
+        runId: config.runId,
+        window: config.window,
+        timezone: config.timezone,
+        force: config.force,
+        concurrency: config.concurrency,
+        workers: config.workers,
+        shardBytes: config.shardBytes,
+        streamThresholdBytes: config.streamThresholdBytes,
+        keepStaging: config.keepStaging,
+      },
+      {
+        source,
+        warehouse,
+        staging,
+        deadLetter: new DeadLetterWriter(config.deadLetterPath, config.runId),
+        logger,
+        progress: createProgress(logger, { tty: io.isTTY, enabled: true }),
+      },
+    );
+    io.stdout(`${config.json ? formatSummaryJson(summary) : formatSummaryTable(summary)}\n`);
+    return exitCodeForRun(summary);
+  } finally {
+    await warehouse.close();
+  }
+}
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const logger = createLogger({ pretty: io.isTTY });
+  let exitCode: number = EXIT.ok;
+  const parser = yargs(argv)
+    .scriptName('velo-backfill')
+    .usage('$0 <command> [options]\n\nBackfill raw bike-share station snapshots into records/stations tables.')
+    .command('run', 'Backfill raw files into the warehouse (idempotent: re-runs skip loaded files)', runOptions, async (args) => {
+      exitCode = await runCommand(args as unknown as RunArgs, io, logger);
+    })
+    .demandCommand(1, 'Name a command: run')
+    .strict()
+    .help()
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UsageError('BAD_USAGE', `${message}\nRun "velo-backfill run --help" for the options.`);
+    });
+  try {
+    await parser.parseAsync();
+    return exitCode;
+  } catch (error) {
+    const code = exitCodeForError(error);
+    if (code === EXIT.usage) io.stderr(`velo-backfill: ${errorMessage(error)}\n`);
+    else logger.error({ err: error, code: error instanceof VeloError ? error.code : undefined }, errorMessage(error));
+    return code;
+  } finally {
+    logger.flush();
+  }
+}

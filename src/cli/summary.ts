@@ -1,0 +1,38 @@
+/** Renders the run summary: an aligned table for people, JSON with --json. */
+import type { RunSummary } from '../loader/run.js';
+
+const int = (n: number): string => n.toLocaleString('en-US');
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+
+export function formatSummaryTable(s: RunSummary): string {
+  const rows: [string, string][] = [
+    ['run id', s.runId],
+    ['source', s.source],
+    ['warehouse', s.warehouse],
+    ['files listed', int(s.files.listed)],
+    ['  out of range', int(s.files.outOfRange)],
+    ['  skipped (already loaded)', int(s.files.skipped)],
+    ['  processed', int(s.files.processed)],
+    ['    loaded', int(s.files.loaded)],
+    ['    degraded (skipped)', int(s.files.degraded)],
+    ['    rejected', int(s.files.rejected)],
+    ['rows staged', int(s.rows.staged)],
+    ['  out of range', int(s.rows.outOfRange)],
+    ['  duplicate', int(s.rows.duplicate)],
+    ['  merged (new)', int(s.rows.merged)],
+    ['rows rejected', int(s.rows.rejected)],
+    ['degraded records', int(s.rows.degradedRecords)],
+    ['bytes read', mb(s.bytes.read)],
+    ['bytes staged', `${mb(s.bytes.staged)} in ${s.shards.records + s.shards.stations + s.shards.files} shard(s)`],
+    ['load jobs', `records ${s.loadJobs.records}, stations ${s.loadJobs.stations}, files ${s.loadJobs.files}`],
+    ['wall time', `${s.wallSeconds.toFixed(2)} s`],
+    ['throughput', `${s.mbPerSecond.toFixed(1)} MB/s, ${int(Math.round(s.rowsPerSecond))} rows/s`],
+  ];
+  if (s.deadLetter) rows.push(['dead letters', `${int(s.deadLetter.entries)} entries from ${int(s.deadLetter.files)} file(s) → ${s.deadLetter.path}`]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}
+
+export function formatSummaryJson(s: RunSummary): string {
+  return JSON.stringify(s, null, 2);
+}

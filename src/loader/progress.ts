@@ -1,0 +1,60 @@
+/** Progress of the read/flatten phase: a bar on a TTY, a log line every few seconds otherwise. */
+import cliProgress from 'cli-progress';
+import type { Logger } from './log.js';
+
+export interface Progress {
+  start(totalFiles: number, totalBytes: number): void;
+  advance(bytes: number): void;
+  stop(): void;
+}
+
+const LOG_EVERY_MS = 10_000;
+
+export function createProgress(logger: Logger, options: { tty: boolean; enabled: boolean }): Progress {
+  let files = 0;
+  let bytes = 0;
+  let totalFiles = 0;
+  let totalBytes = 0;
+  let startedAt = 0;
+  const rate = (): number => bytes / 1e6 / Math.max(0.001, (Date.now() - startedAt) / 1000);
+
+  if (!options.enabled) return { start: () => undefined, advance: () => undefined, stop: () => undefined };
+
+  if (options.tty) {
+    const bar = new cliProgress.SingleBar(
+      { format: 'reading {bar} {value}/{total} files | {mbps} MB/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 200 },
+      cliProgress.Presets.shades_classic,
+    );
+    return {
+      start(total) {
+        startedAt = Date.now();
+        bar.start(total, 0, { mbps: '0.0' });
+      },
+      advance(size) {
+        bytes += size;
+        bar.increment(1, { mbps: rate().toFixed(1) });
+      },
+      stop: () => bar.stop(),
+    };
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    start(total, size) {
+      totalFiles = total;
+      totalBytes = size;
+      startedAt = Date.now();
+      timer = setInterval(() => {
+        const mbps = rate();
+        const etaSeconds = mbps > 0 ? Math.round((totalBytes - bytes) / 1e6 / mbps) : null;
+        logger.info({ files, totalFiles, mb: Math.round(bytes / 1e6), mbps: Number(mbps.toFixed(1)), etaSeconds }, 'progress');
+      }, LOG_EVERY_MS);
+      timer.unref();
+    },
+    advance(size) {
+      files++;
+      bytes += size;
+    },
+    stop: () => clearInterval(timer),
+  };
+}

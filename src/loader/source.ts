@@ -1,0 +1,32 @@
+/** Where raw files come from: a local folder or a GCS prefix. */
+import type { Readable } from 'node:stream';
+
+export interface SourceObject {
+  /** Path relative to the source root (object name minus prefix): the file's identity everywhere. */
+  name: string;
+  size: number;
+  /** GCS generation, or the local file's mtime in ms: a changed file is loaded again. */
+  generation: string;
+  updated: string;
+}
+
+export interface ListOptions {
+  /** Keep only names that may hold observations in this window (decided by plan.ts). */
+  accept?: (name: string) => boolean;
+  signal?: AbortSignal;
+}
+
+export interface Source {
+  readonly description: string;
+  /** Every raw file, sorted by name. */
+  list(options: ListOptions): Promise<SourceObject[]>;
+  /** Whole file as bytes (small files: the fast path). */
+  read(object: SourceObject, signal?: AbortSignal): Promise<Buffer>;
+  /** File as a byte stream (huge files: the bounded-memory path). */
+  open(object: SourceObject): Readable;
+}
+
+/** Raw file names we read: JSON, NDJSON, optionally gzipped. */
+export function isRawFileName(name: string): boolean {
+  return /\.(json|ndjson|jsonl)(\.gz)?$/i.test(name);
+}

@@ -1,0 +1,53 @@
+/** A local folder of raw files, read recursively. */
+import { createReadStream } from 'node:fs';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { VeloError } from '../../errors.js';
+import { isRawFileName, type ListOptions, type Source, type SourceObject } from '../source.js';
+
+const STAT_BATCH = 256;
+
+export class LocalSource implements Source {
+  readonly description: string;
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+    this.description = this.root;
+  }
+
+  async list(options: ListOptions = {}): Promise<SourceObject[]> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.root, { recursive: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new VeloError('SOURCE_NOT_FOUND', `cannot read source folder ${this.root} (${code ?? 'error'}): check --source`, { kind: 'usage', cause: error });
+    }
+    const names = entries
+      .map((entry) => entry.split(path.sep).join('/'))
+      .filter((name) => isRawFileName(name) && (options.accept?.(name) ?? true))
+      .sort();
+    const objects: SourceObject[] = [];
+    for (let i = 0; i < names.length; i += STAT_BATCH) {
+      options.signal?.throwIfAborted();
+      const batch = names.slice(i, i + STAT_BATCH);
+      const stats = await Promise.all(batch.map((name) => stat(path.join(this.root, name))));
+      batch.forEach((name, j) => {
+        const info = stats[j];
+        if (!info?.isFile()) return;
+        objects.push({ name, size: info.size, generation: String(Math.trunc(info.mtimeMs)), updated: info.mtime.toISOString() });
+      });
+    }
+    return objects;
+  }
+
+  read(object: SourceObject, signal?: AbortSignal): Promise<Buffer> {
+    return readFile(path.join(this.root, object.name), { signal });
+  }
+
+  open(object: SourceObject): Readable {
+    return createReadStream(path.join(this.root, object.name));
+  }
+}

@@ -1,0 +1,115 @@
+/** The embedded warehouse: one DuckDB file, no cloud account needed. */
+import { DuckDBConnection, DuckDBInstance, LIST, VARCHAR, listValue } from '@duckdb/node-api';
+import { WarehouseError, errorMessage } from '../../errors.js';
+import { stagingSchema, tableSchema, TABLE_KINDS, type FieldType, type SchemaField, type TableKind } from '../schemas.js';
+import { parameterNames, renderSql, splitStatements, type SqlName } from '../sql-files.js';
+import { stageTable, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type TableNames, type Warehouse } from '../warehouse.js';
+
+const DUCKDB_TYPES: Record<FieldType, string> = {
+  INT64: 'BIGINT',
+  STRING: 'VARCHAR',
+  FLOAT64: 'DOUBLE',
+  TIMESTAMP: 'TIMESTAMPTZ',
+};
+
+const quote = (identifier: string): string => `"${identifier}"`;
+
+function ddl(fields: SchemaField[]): string {
+  return fields.map((f) => `${quote(f.name)} ${DUCKDB_TYPES[f.type]}${f.mode === 'REQUIRED' ? ' NOT NULL' : ''}`).join(', ');
+}
+
+/** read_json's explicit `columns` struct, so DuckDB never guesses types from the data. */
+function jsonColumns(fields: SchemaField[]): string {
+  return `{${fields.map((f) => `${quote(f.name)}: '${DUCKDB_TYPES[f.type]}'`).join(', ')}}`;
+}
+
+function toPlain(value: unknown): unknown {
+  return typeof value === 'bigint' ? Number(value) : value;
+}
+
+export class DuckDbWarehouse implements Warehouse {
+  readonly description: string;
+  private readonly names: TableNames;
+  private readonly templateValues: Record<string, string>;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    path: string,
+    runId: string,
+  ) {
+    this.description = `duckdb:${path}`;
+    this.names = tableNames(runId);
+    const values: Record<string, string> = {};
+    for (const [key, name] of Object.entries(this.names)) values[key] = quote(name);
+    for (const kind of TABLE_KINDS) {
+      values[`${kind}_ddl`] = ddl(tableSchema(kind));
+      values[`stage_${kind}_ddl`] = ddl(stagingSchema(kind));
+    }
+    this.templateValues = values;
+  }
+
+  static async open(path: string, runId: string, options: { threads?: number } = {}): Promise<DuckDbWarehouse> {
+    try {
+      const instance = await DuckDBInstance.create(path, options.threads ? { threads: String(options.threads) } : {});
+      const connection = await instance.connect();
+      // Instants are compared and printed in UTC, like BigQuery.
+      await connection.run(`SET TimeZone = 'UTC'`);
+      return new DuckDbWarehouse(instance, connection, path, runId);
+    } catch (error) {
+      throw new WarehouseError('DUCKDB_OPEN', `cannot open DuckDB file ${path}: ${errorMessage(error)}`, error);
+    }
+  }
+
+  async ensureTables(): Promise<void> {
+    await this.runSql('create_tables');
+  }
+
+  async loadedFiles(): Promise<Map<string, ManifestEntry>> {
+    const rows = await this.runSql('loaded_files');
+    const entries = new Map<string, ManifestEntry>();
+    for (const row of rows) entries.set(String(row.file_name), { size: Number(row.size), generation: String(row.generation) });
+    return entries;
+  }
+
+  async loadStaging(kind: TableKind, uris: readonly string[]): Promise<LoadReport> {
+    if (uris.length === 0) return { jobs: 0, jobIds: [] };
+    const table = quote(stageTable(this.names, kind));
+    const sql = `INSERT INTO ${table} SELECT * FROM read_json($files, format = 'newline_delimited', columns = ${jsonColumns(stagingSchema(kind))})`;
+    try {
+      await this.connection.run(sql, { files: listValue([...uris]) }, { files: LIST(VARCHAR) });
+    } catch (error) {
+      throw new WarehouseError('DUCKDB_LOAD', `loading ${uris.length} staged file(s) into ${table} failed: ${errorMessage(error)}`, error);
+    }
+    return { jobs: 1, jobIds: [] };
+  }
+
+  async runSql(name: SqlName, params: SqlParams = {}): Promise<Record<string, unknown>[]> {
+    const statements = splitStatements(renderSql('duckdb', name, this.templateValues));
+    let rows: Record<string, unknown>[] = [];
+    let inTransaction = false;
+    try {
+      for (const statement of statements) {
+        if (/^BEGIN\b/i.test(statement)) inTransaction = true;
+        if (/^(COMMIT|ROLLBACK)\b/i.test(statement)) inTransaction = false;
+        const bound: Record<string, string | number | null> = {};
+        for (const key of parameterNames(statement, 'duckdb')) {
+          if (!(key in params)) throw new WarehouseError('SQL_PARAM', `sql/duckdb/${name}.sql needs parameter $${key}`);
+          bound[key] = params[key] ?? null;
+        }
+        const reader = await this.connection.runAndReadAll(statement, Object.keys(bound).length > 0 ? bound : undefined);
+        rows = reader.getRowObjects().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, toPlain(v)])));
+      }
+      return rows;
+    } catch (error) {
+      if (inTransaction) await this.connection.run('ROLLBACK').catch(() => undefined);
+      if (error instanceof WarehouseError) throw error;
+      throw new WarehouseError('DUCKDB_SQL', `sql/duckdb/${name}.sql failed: ${errorMessage(error)}`, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}

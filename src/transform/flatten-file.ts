@@ -1,0 +1,150 @@
+/**
+ * One raw file → staged rows. `FileFlattener` accumulates the outcome record by record so the
+ * whole-document path (`flattenDocument`) and the streaming path for huge files share the logic.
+ */
+import { decode, type FileRejectCode } from './decode.js';
+import { describeShape, detectFormat } from './formats.js';
+import { recordLine } from './ndjson.js';
+import { epochMillis } from './timestamps.js';
+import type { FileContext, FormatModule, RowReject, StationRow } from './types.js';
+
+/** Row rejects kept per file; the count stays exact beyond it. */
+export const MAX_REJECTS_PER_FILE = 100;
+
+export interface LoadedFile {
+  status: 'loaded';
+  format: string;
+  /** NDJSON lines for the `records` staging table (may be empty when streamed out in chunks). */
+  recordsNdjson: string;
+  rows: number;
+  degradedRecords: number;
+  rejectedRows: number;
+  rejects: RowReject[];
+  /** Stations of this file, sorted by id, as JSON: identical from minute to minute, so cheap to compare. */
+  stationsJson: string;
+  /** Earliest and latest record_timestamp (epoch ms), for the manifest's coverage check. */
+  minTimestampMs: number;
+  maxTimestampMs: number;
+  /** The latest record_timestamp as text, the observation time of the stations. */
+  observedAt: string;
+}
+
+export interface DegradedFile {
+  status: 'degraded';
+  format: string;
+  degradedRecords: number;
+}
+
+export interface RejectedFile {
+  status: 'rejected';
+  code: FileRejectCode;
+  reason: string;
+  rejects: RowReject[];
+}
+
+export type FileOutcome = LoadedFile | DegradedFile | RejectedFile;
+
+export class FileFlattener {
+  private ndjson = '';
+  private rows = 0;
+  private degraded = 0;
+  private rejected = 0;
+  private readonly rejects: RowReject[] = [];
+  private readonly stations = new Map<number, StationRow>();
+  private lastTimestamp = '';
+  private minMs = Infinity;
+  private maxMs = -Infinity;
+  private latest = '';
+  private readonly sourceLiteral: string;
+
+  constructor(
+    private readonly format: FormatModule,
+    private readonly context: FileContext,
+  ) {
+    this.sourceLiteral = JSON.stringify(context.name);
+  }
+
+  add(raw: unknown, index: number): void {
+    const outcome = this.format.flattenRecord(raw, this.context);
+    if (outcome.kind === 'degraded') {
+      this.degraded++;
+    } else if (outcome.kind === 'reject') {
+      this.rejected++;
+      if (this.rejects.length < MAX_REJECTS_PER_FILE) this.rejects.push({ index, reason: outcome.reason });
+    } else {
+      this.rows++;
+      this.ndjson += recordLine(outcome.record, this.sourceLiteral);
+      this.stations.set(outcome.station.id, outcome.station);
+      const ts = outcome.record.record_timestamp;
+      if (ts !== this.lastTimestamp) {
+        // Timestamps repeat within a minute's file: convert only when the text changes.
+        this.lastTimestamp = ts;
+        const ms = epochMillis(ts);
+        if (ms < this.minMs) this.minMs = ms;
+        if (ms > this.maxMs) {
+          this.maxMs = ms;
+          this.latest = ts;
+        }
+      }
+    }
+  }
+
+  /** NDJSON produced since the last call (streaming path: keeps memory bounded). */
+  takeNdjson(): string {
+    const chunk = this.ndjson;
+    this.ndjson = '';
+    return chunk;
+  }
+
+  get bufferedLength(): number {
+    return this.ndjson.length;
+  }
+
+  finish(): FileOutcome {
+    if (this.rows === 0 && this.rejected === 0) {
+      return { status: 'degraded', format: this.format.id, degradedRecords: this.degraded };
+    }
+    if (this.rows === 0) {
+      const first = this.rejects[0];
+      return {
+        status: 'rejected',
+        code: 'NO_VALID_RECORDS',
+        reason: `none of its ${this.rejected} record(s) is valid${first ? ` (record ${first.index}: ${first.reason})` : ''}`,
+        rejects: this.rejects,
+      };
+    }
+    const stations = [...this.stations.values()].sort((a, b) => a.id - b.id);
+    return {
+      status: 'loaded',
+      format: this.format.id,
+      recordsNdjson: this.takeNdjson(),
+      rows: this.rows,
+      degradedRecords: this.degraded,
+      rejectedRows: this.rejected,
+      rejects: this.rejects,
+      stationsJson: JSON.stringify(stations),
+      minTimestampMs: this.minMs,
+      maxTimestampMs: this.maxMs,
+      observedAt: this.latest,
+    };
+  }
+}
+
+/** Flatten an already-parsed document. */
+export function flattenDocument(doc: unknown, context: FileContext): FileOutcome {
+  const detected = detectFormat(doc);
+  if (!detected) {
+    return { status: 'rejected', code: 'UNKNOWN_SHAPE', reason: `unknown file format: ${describeShape(doc)} matches no known format`, rejects: [] };
+  }
+  const flattener = new FileFlattener(detected.format, context);
+  const records = detected.format.records(detected.doc);
+  for (let i = 0; i < records.length; i++) flattener.add(records[i], i);
+  return flattener.finish();
+}
+
+/** Bytes of one whole file → its outcome. The worker-thread entry point calls this. */
+export function flattenFileBytes(bytes: Uint8Array, context: FileContext): FileOutcome {
+  const decoded = decode(bytes);
+  if (!decoded.ok) return { status: 'rejected', code: decoded.code, reason: decoded.reason, rejects: [] };
+  return flattenDocument(decoded.doc, context);
+}

@@ -1,0 +1,31 @@
+/**
+ * Rows → NDJSON text for the staging files. Hand-rolled templates (column order fixed by schemas/)
+ * because this runs once per row on the hot path; strings still go through JSON.stringify for escaping.
+ */
+import type { RecordRow, StationRow } from './types.js';
+
+const quoted = new Map<string, string>();
+
+/** JSON string literal, cached: the same few `etat`/`commune` values repeat millions of times. */
+function q(value: string | null): string {
+  if (value === null) return 'null';
+  let literal = quoted.get(value);
+  if (literal === undefined) {
+    literal = JSON.stringify(value);
+    if (quoted.size > 50_000) quoted.clear();
+    quoted.set(value, literal);
+  }
+  return literal;
+}
+
+function n(value: number | null): string {
+  return value === null ? 'null' : String(value);
+}
+
+export function recordLine(row: RecordRow, sourceFileLiteral: string): string {
+  return `{"station_id":${row.station_id},"etat":${q(row.etat)},"nb_velos_dispo":${row.nb_velos_dispo},"nb_places_dispo":${row.nb_places_dispo},"etat_connexion":${q(row.etat_connexion)},"derniere_maj":${q(row.derniere_maj)},"record_timestamp":${q(row.record_timestamp)},"source_file":${sourceFileLiteral}}\n`;
+}
+
+export function stationLine(row: StationRow, updatedAt: string, sourceFile: string): string {
+  return `{"id":${row.id},"nom":${q(row.nom)},"libelle":${q(row.libelle)},"adresse":${q(row.adresse)},"commune":${q(row.commune)},"type":${q(row.type)},"latitude":${n(row.latitude)},"longitude":${n(row.longitude)},"updated_at":${JSON.stringify(updatedAt)},"source_file":${JSON.stringify(sourceFile)}}\n`;
+}

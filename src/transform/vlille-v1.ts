@@ -1,0 +1,104 @@
+/**
+ * V'lille, Opendatasoft Search API v1 (FORMATS.md §1):
+ * `{ nhits, parameters, records: [{ fields: { libelle, nbvelosdispo, … }, record_timestamp }] }`.
+ */
+import { canonicalTimestamp } from './timestamps.js';
+import type { FormatModule, RecordOutcome, StationRow } from './types.js';
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Station ids are integers (older exports may quote them). */
+function stationId(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : null;
+  if (typeof value === 'string' && /^\d{1,15}$/.test(value.trim())) {
+    const id = Number(value.trim());
+    return id > 0 ? id : null;
+  }
+  return null;
+}
+
+function count(value: unknown): number | null {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
+}
+
+function text(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return null;
+}
+
+function coordinate(point: unknown, index: 0 | 1): number | null {
+  if (!Array.isArray(point)) return null;
+  const value: unknown = point[index];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** A degraded API minute: the record keeps only `geo`/`localisation`, no station id and no counts. */
+function isDegraded(fields: Json): boolean {
+  return fields.libelle === undefined && fields.nbvelosdispo === undefined && fields.nbplacesdispo === undefined;
+}
+
+function flattenRecord(raw: unknown): RecordOutcome {
+  if (!isObject(raw)) return { kind: 'reject', reason: 'record is not an object' };
+  const fields = raw.fields;
+  if (!isObject(fields)) return { kind: 'reject', reason: 'record has no "fields" object' };
+  if (isDegraded(fields)) return { kind: 'degraded' };
+
+  const id = stationId(fields.libelle);
+  if (id === null) return { kind: 'reject', reason: `missing or invalid station id (libelle=${JSON.stringify(fields.libelle) ?? 'undefined'})` };
+  const bikes = count(fields.nbvelosdispo);
+  if (bikes === null) return { kind: 'reject', reason: `nbvelosdispo is not a non-negative integer: ${JSON.stringify(fields.nbvelosdispo) ?? 'undefined'}` };
+  const docks = count(fields.nbplacesdispo);
+  if (docks === null) return { kind: 'reject', reason: `nbplacesdispo is not a non-negative integer: ${JSON.stringify(fields.nbplacesdispo) ?? 'undefined'}` };
+  const recordTimestamp = canonicalTimestamp(raw.record_timestamp);
+  if (recordTimestamp === null) return { kind: 'reject', reason: `unparseable record_timestamp: ${JSON.stringify(raw.record_timestamp) ?? 'undefined'}` };
+  // An unreadable update time loses one attribute, not the observation.
+  const updated = fields.datemiseajour === undefined || fields.datemiseajour === null ? null : canonicalTimestamp(fields.datemiseajour);
+  if (updated === null && fields.datemiseajour != null) {
+    return { kind: 'reject', reason: `unparseable datemiseajour: ${JSON.stringify(fields.datemiseajour)}` };
+  }
+
+  const station: StationRow = {
+    id,
+    nom: text(fields.nom),
+    libelle: String(id),
+    adresse: text(fields.adresse),
+    commune: text(fields.commune),
+    type: text(fields.type),
+    latitude: coordinate(fields.geo ?? fields.localisation, 0),
+    longitude: coordinate(fields.geo ?? fields.localisation, 1),
+  };
+  return {
+    kind: 'row',
+    record: {
+      station_id: id,
+      etat: text(fields.etat),
+      nb_velos_dispo: bikes,
+      nb_places_dispo: docks,
+      etat_connexion: text(fields.etatconnexion),
+      derniere_maj: updated,
+      record_timestamp: recordTimestamp,
+    },
+    station,
+  };
+}
+
+export const vlilleV1: FormatModule = {
+  id: 'vlille-ods-v1',
+  detect(doc) {
+    return isObject(doc) && Array.isArray(doc.records) && (doc.nhits !== undefined || doc.parameters !== undefined || looksLikeV1Records(doc.records));
+  },
+  records(doc) {
+    return isObject(doc) && Array.isArray(doc.records) ? doc.records : [];
+  },
+  flattenRecord,
+};
+
+function looksLikeV1Records(records: unknown[]): boolean {
+  const first: unknown = records[0];
+  return isObject(first) && isObject(first.fields);
+}
