@@ -133,6 +133,7 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
     files: new ShardWriter(staging, 'files', options.shardBytes),
   };
   const streamedShards: string[] = [];
+  let streamedCount = 0;
   const stations = new StationTracker();
   const counts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0 };
   const degradedFiles: string[] = [];
@@ -169,7 +170,7 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   const processOne = async (object: SourceObject): Promise<void> => {
     let outcome: FileOutcome;
     if (object.size > options.streamThresholdBytes) {
-      const shard = await staging.createShard(`records-stream-${String(streamedShards.length + 1).padStart(5, '0')}.ndjson`);
+      const shard = await staging.createShard(`records-stream-${String(++streamedCount).padStart(5, '0')}.ndjson`);
       outcome = await streamFlattenFile(source.open(object), object.name, /\.gz$/i.test(object.name), shard.stream);
       await new Promise<void>((resolve, reject) => shard.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
       counts.bytesRead += object.size;

@@ -1,0 +1,185 @@
+/** The built CLI end to end on the embedded warehouse: real folder, real DuckDB file, exact counts. */
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { corpus, queryDuckDb, runCli, runJson, tempDir } from '../support/cli.js';
+
+const TABLE_DUMP = {
+  records: 'SELECT station_id, etat, nb_velos_dispo, nb_places_dispo, etat_connexion, derniere_maj, record_timestamp FROM records ORDER BY record_timestamp, station_id',
+  stations: 'SELECT id, nom, libelle, adresse, commune, type, latitude, longitude, updated_at FROM stations ORDER BY id',
+};
+
+describe('run on the V\'lille minutes fixture (every quirk, nothing bad)', () => {
+  const work = tempDir();
+  const db = path.join(work, 'velo.duckdb');
+  const source = corpus('vlille/minutes');
+  const args = ['--source', source, '--warehouse', `duckdb:${db}`, '--staging', path.join(work, 'staging')];
+
+  test('first run: exact counts, one row per (station_id, record_timestamp), exit 0', async () => {
+    const { code, summary, stderr } = await runJson(args, { cwd: work });
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(summary.files, { listed: 12, outOfRange: 0, skipped: 0, processed: 12, loaded: 11, degraded: 1, rejected: 0 });
+    // 11 loaded files × 5 stations; the stale repeat and the byte-identical copy add 10 duplicates.
+    assert.deepEqual(summary.rows, { staged: 55, rejected: 0, outOfRange: 0, duplicate: 10, merged: 45, degradedRecords: 5 });
+    assert.deepEqual(summary.degradedFiles, ['data___2023_08_24_20_11_01.json']);
+    assert.equal(summary.deadLetter, null);
+    const [counts] = await queryDuckDb(db, 'SELECT COUNT(*) AS n, COUNT(DISTINCT (station_id, record_timestamp)) AS keys FROM records');
+    assert.deepEqual(counts, { n: 45, keys: 45 });
+    assert.deepEqual(readdirSync(path.join(work, 'staging')), [], 'the run\'s staging folder is removed after the merge');
+  });
+
+  test('time zones: winter +01:00, summer +02:00 and both sides of the DST change land as UTC instants', async () => {
+    const rows = await queryDuckDb(db, `SELECT DISTINCT strftime(record_timestamp, '%Y-%m-%dT%H:%M:%S.%g') AS ts FROM records WHERE station_id = 1 ORDER BY ts`);
+    assert.deepEqual(rows.map((r) => r.ts), [
+      '2023-01-15T06:59:00.457',
+      '2023-08-24T18:08:00.560',
+      '2023-08-24T18:09:00.849',
+      '2023-08-24T18:12:00.700',
+      '2023-08-24T18:15:00.560',
+      '2023-08-24T18:16:00.849',
+      '2023-08-24T18:17:00.700',
+      '2023-10-29T00:29:00.944',
+      '2023-10-29T01:29:00.120',
+    ]);
+  });
+
+  test('stations: one row each, latest observation wins even when its file name sorts first', async () => {
+    const stations = await queryDuckDb(db, 'SELECT id, nom, libelle, source_file FROM stations ORDER BY id');
+    assert.deepEqual(stations.map((s) => s.id), [1, 2, 3, 4, 10]);
+    const three = stations.find((s) => s.id === 3)!;
+    assert.equal(three.nom, 'HÔTEL DE VILLE (PROVISOIRE)');
+    assert.equal(three.libelle, '3');
+    assert.equal(three.source_file, 'data___2023_10_29_02_30_00.json');
+  });
+
+  test('a second run skips every file and changes nothing', async () => {
+    const before = { records: await queryDuckDb(db, TABLE_DUMP.records), stations: await queryDuckDb(db, TABLE_DUMP.stations) };
+    const { code, summary } = await runJson(args, { cwd: work });
+    assert.equal(code, 0);
+    assert.equal(summary.files.skipped, 12);
+    assert.equal(summary.files.processed, 0);
+    assert.equal(summary.rows.merged, 0);
+    assert.deepEqual({ records: await queryDuckDb(db, TABLE_DUMP.records), stations: await queryDuckDb(db, TABLE_DUMP.stations) }, before);
+  });
+
+  test('--force reprocesses every file and still adds no duplicate', async () => {
+    const before = await queryDuckDb(db, TABLE_DUMP.records);
+    const { code, summary } = await runJson([...args, '--force'], { cwd: work });
+    assert.equal(code, 0);
+    assert.equal(summary.files.processed, 12);
+    assert.equal(summary.rows.staged, 55);
+    assert.equal(summary.rows.merged, 0);
+    assert.equal(summary.rows.duplicate, 55);
+    assert.deepEqual(await queryDuckDb(db, TABLE_DUMP.records), before);
+  });
+
+  test('the streaming path (huge-file mode) gives the same tables', async () => {
+    const db2 = path.join(work, 'streamed.duckdb');
+    const { code, summary } = await runJson(['--source', source, '--warehouse', `duckdb:${db2}`, '--stream-threshold-mb', '0.000001', '--staging', path.join(work, 's2')], { cwd: work });
+    assert.equal(code, 0);
+    assert.equal(summary.rows.merged, 45);
+    assert.deepEqual(await queryDuckDb(db2, TABLE_DUMP.records), await queryDuckDb(db, TABLE_DUMP.records));
+    assert.deepEqual(await queryDuckDb(db2, TABLE_DUMP.stations), await queryDuckDb(db, TABLE_DUMP.stations));
+  });
+});
+
+describe('hostile files next to good ones', () => {
+  const work = tempDir();
+  const db = path.join(work, 'velo.duckdb');
+  const deadLetter = path.join(work, 'dead.ndjson');
+  const source = corpus('vlille/hostile', 'vlille/minutes');
+
+  test('every bad file and record is in the dead-letter file with its reason; all good rows load; exit 3', async () => {
+    const { code, summary, stderr } = await runJson(['--source', source, '--warehouse', `duckdb:${db}`, '--dead-letter', deadLetter], { cwd: work });
+    assert.equal(code, 3, stderr);
+    assert.equal(summary.files.rejected, 5);
+    assert.equal(summary.files.loaded, 11 + 2);
+    assert.equal(summary.rows.rejected, 3);
+    assert.equal(summary.rows.merged, 45 + 2 + 5);
+    const entries = readFileSync(deadLetter, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const byFile = new Map<string, Record<string, unknown>[]>();
+    for (const entry of entries) byFile.set(String(entry.file), [...(byFile.get(String(entry.file)) ?? []), entry]);
+    assert.deepEqual(
+      Object.fromEntries([...byFile].filter(([, list]) => list.length === 1).map(([file, [entry]]) => [file, entry!.code])),
+      {
+        'data___2023_08_24_20_22_00.json': 'TRUNCATED',
+        'data___2023_08_24_20_23_00.json': 'EMPTY',
+        'data___2023_08_24_20_24_00.json': 'NOT_JSON',
+        'data___2023_08_24_20_25_00.json': 'UNKNOWN_SHAPE',
+        'data___2023_08_24_20_26_00.json': 'NOT_UTF8',
+      },
+    );
+    const rows = byFile.get('data___2023_08_24_20_20_00.json')!;
+    assert.deepEqual(rows.map((r) => [r.code, r.record_index]), [['ROW_INVALID', 0], ['ROW_INVALID', 1], ['ROW_INVALID', 2]]);
+    assert.match(String(rows[0]!.reason), /station id/);
+    assert.match(String(rows[1]!.reason), /nbvelosdispo/);
+    assert.match(String(rows[2]!.reason), /record_timestamp/);
+    for (const entry of entries) assert.ok(String(entry.reason).length > 5 && entry.run_id);
+    const [good] = await queryDuckDb(db, `SELECT COUNT(*) AS n FROM records WHERE source_file IN ('data___2023_08_24_20_20_00.json', 'data___2023_08_24_20_21_00.json')`);
+    assert.equal(good!.n, 7);
+  });
+
+  test('a re-run retries only the rejected files, and adds nothing', async () => {
+    const { code, summary } = await runJson(['--source', source, '--warehouse', `duckdb:${db}`, '--dead-letter', path.join(work, 'dead2.ndjson')], { cwd: work });
+    assert.equal(code, 3);
+    assert.equal(summary.files.processed, 5);
+    assert.equal(summary.files.rejected, 5);
+    assert.equal(summary.rows.merged, 0);
+  });
+});
+
+describe('date windows', () => {
+  test('--from/--to cut exactly on record_timestamp; cut files are read again by the run that covers them', async () => {
+    const work = tempDir();
+    const db = path.join(work, 'velo.duckdb');
+    const source = corpus('vlille/minutes');
+    const base = ['--source', source, '--warehouse', `duckdb:${db}`];
+    // 20:09 up to 20:16 Paris: minutes 20:09, 20:12, 20:15 (and not 20:08, 20:16, 20:17).
+    const first = await runJson([...base, '--from', '2023-08-24T20:09', '--to', '2023-08-24T20:16'], { cwd: work });
+    assert.equal(first.code, 0);
+    assert.equal(first.summary.files.outOfRange, 3, 'January and the two October files are far outside');
+    assert.equal(first.summary.rows.merged, 15);
+    const [inside] = await queryDuckDb(db, `SELECT COUNT(*) AS n, MIN(record_timestamp) AS lo, MAX(record_timestamp) AS hi FROM records`);
+    assert.equal(inside!.n, 15);
+    // The whole range afterwards loads the rest, without duplicates.
+    const second = await runJson(base, { cwd: work });
+    assert.equal(second.code, 0);
+    assert.equal(second.summary.rows.merged, 30);
+    const [all] = await queryDuckDb(db, 'SELECT COUNT(*) AS n FROM records');
+    assert.equal(all!.n, 45);
+  });
+});
+
+describe('usage errors', () => {
+  test('bad flags exit 2 with a message that says how to fix them', async () => {
+    const cases: [string[], RegExp][] = [
+      [['run'], /Missing required argument: source/],
+      [['run', '--source', 'x', '--warehouse', 'postgres://x'], /use duckdb:FILE/],
+      [['run', '--source', 'x', '--from', 'yesterday'], /--from "yesterday" is not a date/],
+      [['run', '--source', 'x', '--timezone', 'Mars/Olympus'], /unknown --timezone/],
+      [['run', '--source', 'x', '--bogus'], /Unknown argument/],
+      [['run', '--source', 'x', '--warehouse', 'bigquery://my-project/vlille'], /--staging gs:/],
+      [['frobnicate'], /Unknown argument|command/i],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(args);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+    }
+  });
+
+  test('a missing source folder is a usage error, not a crash', async () => {
+    const work = tempDir();
+    const result = await runCli(['run', '--source', path.join(work, 'nope'), '--warehouse', `duckdb:${path.join(work, 'v.duckdb')}`]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /cannot read source folder/);
+  });
+
+  test('--help explains the options with examples', async () => {
+    const result = await runCli(['run', '--help']);
+    assert.equal(result.code, 0);
+    for (const option of ['--source', '--warehouse', '--from', '--to', '--timezone', '--run-id', '--dead-letter', '--force', '--json']) assert.ok(result.stdout.includes(option), option);
+    assert.match(result.stdout, /Examples:/);
+  });
+});

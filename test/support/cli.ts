@@ -1,0 +1,68 @@
+/** Helpers for end-to-end tests: the built CLI as a child process, a DuckDB file as rows. */
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+
+export const REPO = path.resolve(import.meta.dirname, '..', '..');
+export const CLI = path.join(REPO, 'dist', 'cli', 'main.js');
+export const FIXTURES = path.join(REPO, 'test', 'fixtures');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? REPO, env: { ...process.env, ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Runs `run … --json` and parses the summary. */
+export async function runJson(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult & { summary: Record<string, any> }> {
+  const result = await runCli(['run', ...args, '--json'], options);
+  let summary: Record<string, any> = {};
+  try {
+    summary = JSON.parse(result.stdout) as Record<string, any>;
+  } catch {
+    throw new Error(`no JSON summary (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return { ...result, summary };
+}
+
+export function tempDir(prefix = 'velo-test-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A temp folder holding the files of the given fixture folders (or explicit files). */
+export function corpus(...sources: string[]): string {
+  const dir = tempDir('velo-corpus-');
+  for (const source of sources) {
+    const from = path.isAbsolute(source) ? source : path.join(FIXTURES, source);
+    for (const name of readdirSync(from)) cpSync(path.join(from, name), path.join(dir, name), { preserveTimestamps: true });
+  }
+  return dir;
+}
+
+/** Query a DuckDB file; BIGINTs as numbers, timestamps as UTC ISO text. */
+export async function queryDuckDb(file: string, sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
+  const connection = await instance.connect();
+  try {
+    await connection.run(`SET TimeZone = 'UTC'`);
+    const rows = (await connection.runAndReadAll(sql)).getRowObjectsJson();
+    return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+$/.test(v) && k !== 'libelle' ? Number(v) : v])));
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

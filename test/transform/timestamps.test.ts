@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { canonicalTimestamp, epochMillis } from '../../src/transform/timestamps.js';
+
+test('canonical timestamps pass through unchanged, whatever their fraction digits', () => {
+  for (const text of ['2023-08-24T20:08:00.56+02:00', '2023-08-24T20:09:00.849+02:00', '2023-08-24T20:08:00.7+02:00', '2023-08-24T20:08:00.457000+02:00', '2023-08-24T18:08:00Z']) {
+    assert.equal(canonicalTimestamp(text), text);
+  }
+});
+
+test('other ISO-8601 spellings are normalised to what both warehouses read', () => {
+  assert.equal(canonicalTimestamp('2023-08-24 20:08+02'), '2023-08-24T20:08:00+02:00');
+  assert.equal(canonicalTimestamp('2023-08-24T20:08:00.123456789+0200'), '2023-08-24T20:08:00.123456+02:00');
+  assert.equal(canonicalTimestamp('2023-08-24T18:08:00,5z'), '2023-08-24T18:08:00.5Z');
+  assert.equal(epochMillis(canonicalTimestamp('2023-08-24T20:08:00.56+02:00')!), Date.UTC(2023, 7, 24, 18, 8, 0, 560));
+});
+
+test('impossible or offset-less timestamps are rejected', () => {
+  for (const text of ['2023-02-30T10:00:00+01:00', '2023-13-01T10:00:00Z', '2023-08-24T24:00:00Z', '2023-08-24T20:08:00', '24/08/2023 20:19', '', 'now']) {
+    assert.equal(canonicalTimestamp(text), null, text);
+  }
+  assert.equal(canonicalTimestamp(1692900480), null);
+  assert.equal(canonicalTimestamp('2024-02-29T10:00:00Z'), '2024-02-29T10:00:00Z');
+});
