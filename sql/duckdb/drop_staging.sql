@@ -1,6 +1,6 @@
 -- Staging tables are scratch space of one run.
+DROP VIEW IF EXISTS {{unique_records}};
+DROP VIEW IF EXISTS {{latest_stations}};
 DROP TABLE IF EXISTS {{stage_records}};
 DROP TABLE IF EXISTS {{stage_stations}};
 DROP TABLE IF EXISTS {{stage_files}};
-DROP TABLE IF EXISTS {{unique_records}};
-DROP TABLE IF EXISTS {{latest_stations}};

@@ -30,6 +30,7 @@ export interface RunConfig {
   shardBytes: number;
   streamThresholdBytes: number;
   keepStaging: boolean;
+  duckdbMemory: string;
   gcsEndpoint: string | undefined;
   bigqueryEndpoint: string | undefined;
 }
@@ -50,6 +51,7 @@ export interface RunArgs {
   shardMb: number;
   streamThresholdMb: number;
   keepStaging: boolean;
+  duckdbMemory: string;
   glob?: string;
   location?: string;
   gcsEndpoint?: string;
@@ -122,6 +124,7 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
   const concurrency = attempt(() => positiveInt(args.concurrency, '--concurrency', 16));
   const workers = attempt(() => positiveInt(args.workers, '--workers', defaultWorkers()));
   if (!(args.shardMb > 0)) problems.push(`--shard-mb must be > 0, got ${args.shardMb}`);
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(args.duckdbMemory)) problems.push(`--duckdb-memory "${args.duckdbMemory}": use a size such as 128MB or 1GB`);
   if (!(args.streamThresholdMb > 0)) problems.push(`--stream-threshold-mb must be > 0, got ${args.streamThresholdMb}`);
 
   if (problems.length > 0 || !source || !warehouse || !timezone || !window || !runId || !staging || concurrency === undefined || workers === undefined) {
@@ -144,6 +147,7 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
     shardBytes: Math.round(args.shardMb * 1024 * 1024) || DEFAULT_SHARD_BYTES,
     streamThresholdBytes: Math.round(args.streamThresholdMb * 1024 * 1024),
     keepStaging: args.keepStaging,
+    duckdbMemory: args.duckdbMemory.replace(/\s+/g, ''),
     gcsEndpoint: args.gcsEndpoint ?? env.VELO_GCS_ENDPOINT,
     bigqueryEndpoint: args.bigqueryEndpoint ?? env.VELO_BIGQUERY_ENDPOINT,
   });

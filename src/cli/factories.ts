@@ -19,6 +19,6 @@ export async function createStaging(config: RunConfig): Promise<StagingStore> {
 }
 
 export async function createWarehouse(config: RunConfig): Promise<Warehouse> {
-  if (config.warehouse.kind === 'duckdb') return DuckDbWarehouse.open(config.warehouse.path, config.runId);
+  if (config.warehouse.kind === 'duckdb') return DuckDbWarehouse.open(config.warehouse.path, config.runId, { memoryLimit: config.duckdbMemory });
   throw new UsageError('NOT_AVAILABLE', 'bigquery:// warehouses are not available in this build');
 }

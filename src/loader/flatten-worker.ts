@@ -1,11 +1,47 @@
-/** Worker-thread entry: CPU-bound decode + parse + flatten of one whole file, off the main thread. */
-import { flattenFileBytes, type FileOutcome } from '../transform/flatten-file.js';
+/**
+ * Worker-thread entry: read (local files), decode, parse, flatten, and append the rows to this
+ * thread's own staging shard. Only a small summary crosses back to the main thread.
+ */
+import { readFileSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
+import { flattenFileBytes, sameStations, type FileOutcome } from '../transform/flatten-file.js';
+import type { StationRow } from '../transform/types.js';
+import { SyncShardAppender } from './staging.js';
 
 export interface FlattenTask {
-  bytes: Uint8Array;
   name: string;
+  /** Local file to read in this thread, or… */
+  path?: string;
+  /** …the bytes, already downloaded by the main thread. */
+  bytes?: Uint8Array;
+  spoolDir: string;
+  shardBytes: number;
 }
 
-export default function flatten(task: FlattenTask): FileOutcome {
-  return flattenFileBytes(task.bytes, { name: task.name });
+export type FlattenResult = (Exclude<FileOutcome, { status: 'loaded' }> & { bytesRead: number }) | (Omit<Extract<FileOutcome, { status: 'loaded' }>, 'recordsNdjson' | 'stations'> & {
+  /** Shard the rows were appended to. */
+  shard: string;
+  bytesRead: number;
+  /** Thread that produced the result, and its stations JSON when it differs from that thread's previous file. */
+  thread: number;
+  stationsJson: string | null;
+});
+
+/** Per-thread state of the current run (a run has its own spool folder). */
+let state: { spoolDir: string; appender: SyncShardAppender; lastStations: Map<number, StationRow> | null } | null = null;
+
+export function flattenTask(task: FlattenTask, thread = threadId): FlattenResult {
+  const bytes = task.bytes ?? readFileSync(task.path!);
+  const outcome = flattenFileBytes(bytes, { name: task.name });
+  if (outcome.status !== 'loaded') return { ...outcome, bytesRead: bytes.length };
+  if (state?.spoolDir !== task.spoolDir) {
+    state = { spoolDir: task.spoolDir, appender: new SyncShardAppender(task.spoolDir, `records-t${thread}`, task.shardBytes), lastStations: null };
+  }
+  const shard = state.appender.append(outcome.recordsNdjson);
+  const changed = !sameStations(outcome.stations, state.lastStations);
+  state.lastStations = outcome.stations;
+  const { recordsNdjson: _rows, stations, ...rest } = outcome;
+  return { ...rest, shard, bytesRead: bytes.length, thread, stationsJson: changed ? JSON.stringify([...stations.values()]) : null };
 }
+
+export default flattenTask;

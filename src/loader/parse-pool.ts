@@ -1,34 +1,36 @@
-/** A worker_threads pool (piscina) for the CPU-bound part; the main thread keeps only I/O. */
+/** A worker_threads pool (piscina) for the CPU-bound part; the main thread keeps only orchestration. */
 import os from 'node:os';
 import { Piscina } from 'piscina';
-import type { FileOutcome } from '../transform/flatten-file.js';
-import { flattenFileBytes } from '../transform/flatten-file.js';
-import type { FlattenTask } from './flatten-worker.js';
+import { flattenTask, type FlattenResult, type FlattenTask } from './flatten-worker.js';
 
 export function defaultWorkers(): number {
   return Math.max(1, os.availableParallelism());
 }
 
 export interface ParsePool {
-  flatten(task: FlattenTask): Promise<FileOutcome>;
+  flatten(task: FlattenTask): Promise<FlattenResult>;
   close(): Promise<void>;
 }
 
-/** workers = 0 parses on the main thread (handy for debugging and tiny runs). */
+/** workers = 0 parses on the main thread (debugging, tiny runs). */
 export function createParsePool(workers: number): ParsePool {
   if (workers <= 0) {
     return {
-      flatten: async (task) => flattenFileBytes(task.bytes, { name: task.name }),
+      flatten: async (task) => flattenTask(task, 0),
       close: async () => undefined,
     };
   }
   // Same module layout under tsx (src/*.ts) and when built (dist/*.js).
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  const pool = new Piscina<FlattenTask, FileOutcome>({
+  const pool = new Piscina<FlattenTask, FlattenResult>({
     filename: new URL(`./flatten-worker.${extension}`, import.meta.url).href,
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,
+    // Queue a few tasks inside each worker so it never idles waiting for the main thread's next message.
+    concurrentTasksPerWorker: 4,
+    // Small heaps: a task needs a few MB (one parsed file); the default young generation alone is ~48 MB per thread.
+    resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 },
   });
   return {
     flatten: (task) => pool.run(task),

@@ -1,22 +1,25 @@
 /**
- * The backfill pipeline: list → skip loaded → read + flatten (worker pool) → stage NDJSON →
- * load staging tables → clean, dedupe, merge (SQL) → summary. I/O only; transforms live in src/transform.
+ * The backfill pipeline: list → skip loaded → read + flatten (worker pool, rows appended to per-thread
+ * shards) → publish shards → load staging tables → clean, dedupe, merge (SQL) → summary.
+ * I/O and orchestration only; the transforms live in src/transform.
  */
+import { rm } from 'node:fs/promises';
 import PQueue from 'p-queue';
 import { errorMessage } from '../errors.js';
 import type { FileOutcome } from '../transform/flatten-file.js';
-import type { StationRow } from '../transform/types.js';
 import { stationLine } from '../transform/ndjson.js';
 import { epochMillis } from '../transform/timestamps.js';
+import type { StationRow } from '../transform/types.js';
 import type { DeadLetterWriter } from './dead-letter.js';
+import type { FlattenResult } from './flatten-worker.js';
 import type { Logger } from './log.js';
-import { createParsePool, type ParsePool } from './parse-pool.js';
+import { createParsePool } from './parse-pool.js';
 import { nameFilter, windowParams, type TimeWindow } from './plan.js';
 import type { Progress } from './progress.js';
-import type { Source, SourceObject } from './source.js';
-import { ShardWriter, type StagingStore } from './staging.js';
-import { streamFlattenFile } from './stream-file.js';
 import type { TableKind } from './schemas.js';
+import type { Source, SourceObject } from './source.js';
+import { ShardWriter, totalBytes, type StagingStore } from './staging.js';
+import { streamFlattenFile } from './stream-file.js';
 import type { Warehouse } from './warehouse.js';
 
 export interface RunOptions {
@@ -24,7 +27,7 @@ export interface RunOptions {
   window: TimeWindow;
   timezone: string;
   force: boolean;
-  /** Files read at once (I/O). */
+  /** Files in flight at once (I/O). */
   concurrency: number;
   /** Worker threads for parse + flatten (0 = main thread). */
   workers: number;
@@ -55,6 +58,8 @@ export interface RunSummary {
   deadLetter: { path: string; entries: number; files: number } | null;
   degradedFiles: string[];
   wallSeconds: number;
+  /** Peak resident memory of this process (worker threads included). */
+  peakRssMb: number;
   mbPerSecond: number;
   rowsPerSecond: number;
 }
@@ -66,19 +71,19 @@ interface LatestStation {
   sourceFile: string;
 }
 
-/** Keeps the latest attributes per station across the run (stations barely change minute to minute). */
+/**
+ * Latest attributes per station across the run. Workers send a file's stations only when they differ
+ * from that thread's previous file (they rarely change), so this mostly re-reads cached rows.
+ */
 class StationTracker {
   private readonly latest = new Map<number, LatestStation>();
-  private lastJson = '';
-  private lastRows: StationRow[] = [];
+  private readonly lastByThread = new Map<number, StationRow[]>();
 
-  observe(stationsJson: string, observedAt: string, sourceFile: string): void {
-    if (stationsJson !== this.lastJson) {
-      this.lastJson = stationsJson;
-      this.lastRows = JSON.parse(stationsJson) as StationRow[];
-    }
+  observe(thread: number, stationsJson: string | null, observedAt: string, sourceFile: string): void {
+    if (stationsJson !== null) this.lastByThread.set(thread, JSON.parse(stationsJson) as StationRow[]);
+    const rows = this.lastByThread.get(thread) ?? [];
     const observedMs = epochMillis(observedAt);
-    for (const row of this.lastRows) {
+    for (const row of rows) {
       const known = this.latest.get(row.id);
       if (!known || observedMs > known.observedMs || (observedMs === known.observedMs && sourceFile > known.sourceFile)) {
         this.latest.set(row.id, { row, observedMs, observedAt, sourceFile });
@@ -93,7 +98,17 @@ class StationTracker {
   }
 }
 
-function fileLine(object: SourceObject, outcome: FileOutcome): string {
+interface Counts {
+  loaded: number;
+  degraded: number;
+  rejected: number;
+  stagedRows: number;
+  rejectedRows: number;
+  degradedRecords: number;
+  bytesRead: number;
+}
+
+function fileLine(object: SourceObject, outcome: FileOutcome | FlattenResult): string {
   const loaded = outcome.status === 'loaded' ? outcome : null;
   return `${JSON.stringify({
     file_name: object.name,
@@ -112,6 +127,7 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   const { source, warehouse, staging, deadLetter, progress } = deps;
   const logger = deps.logger.child({ runId: options.runId });
   const startedAt = performance.now();
+  const seconds = (): number => Number(((performance.now() - startedAt) / 1000).toFixed(2));
 
   await warehouse.ensureTables();
 
@@ -127,23 +143,25 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   logger.info({ listed: listed.length, outOfRange: listed.length - inWindow.length, skipped: inWindow.length - todo.length, todo: todo.length }, 'planned');
 
   // 2. Read, flatten, stage.
-  const writers: Record<TableKind, ShardWriter> = {
-    records: new ShardWriter(staging, 'records', options.shardBytes),
-    stations: new ShardWriter(staging, 'stations', options.shardBytes),
-    files: new ShardWriter(staging, 'files', options.shardBytes),
-  };
-  const streamedShards: string[] = [];
+  const spool = staging.spoolDir;
+  const stationsWriter = new ShardWriter(spool, 'stations', options.shardBytes);
+  const filesWriter = new ShardWriter(spool, 'files', options.shardBytes);
+  const recordShards = new Set<string>();
   let streamedCount = 0;
   const stations = new StationTracker();
-  const counts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0 };
+  const counts: Counts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0 };
   const degradedFiles: string[] = [];
-  const pool: ParsePool = createParsePool(options.workers);
+  const pool = createParsePool(options.workers);
 
-  const handle = async (object: SourceObject, outcome: FileOutcome): Promise<void> => {
+  const rejectRows = (object: SourceObject, rejects: readonly { index: number; reason: string }[]): void => {
+    for (const reject of rejects) deadLetter.write({ file: object.name, code: 'ROW_INVALID', reason: reject.reason, record_index: reject.index });
+  };
+
+  const handle = async (object: SourceObject, outcome: FileOutcome | FlattenResult, thread: number, stationsJson: string | null): Promise<void> => {
     if (outcome.status === 'rejected') {
       counts.rejected++;
       deadLetter.write({ file: object.name, code: outcome.code, reason: outcome.reason });
-      for (const reject of outcome.rejects) deadLetter.write({ file: object.name, code: 'ROW_INVALID', reason: reject.reason, record_index: reject.index });
+      rejectRows(object, outcome.rejects);
       logger.warn({ object: object.name, code: outcome.code, reason: outcome.reason }, 'file rejected');
       return;
     }
@@ -157,31 +175,42 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
       counts.stagedRows += outcome.rows;
       counts.rejectedRows += outcome.rejectedRows;
       counts.degradedRecords += outcome.degradedRecords;
-      for (const reject of outcome.rejects) deadLetter.write({ file: object.name, code: 'ROW_INVALID', reason: reject.reason, record_index: reject.index });
+      rejectRows(object, outcome.rejects);
       if (outcome.rejectedRows > outcome.rejects.length) {
         deadLetter.write({ file: object.name, code: 'ROW_INVALID', reason: `${outcome.rejectedRows - outcome.rejects.length} more invalid record(s) not listed` });
       }
-      stations.observe(outcome.stationsJson, outcome.observedAt, object.name);
-      await writers.records.write(outcome.recordsNdjson);
+      stations.observe(thread, stationsJson, outcome.observedAt, object.name);
     }
-    await writers.files.write(fileLine(object, outcome));
+    await filesWriter.write(fileLine(object, outcome));
+  };
+
+  /** Huge files: streamed on the main thread into a shard of their own (dropped if the file is bad). */
+  const streamOne = async (object: SourceObject): Promise<void> => {
+    const id = ++streamedCount;
+    const writer = new ShardWriter(spool, `records-stream-${id}`, options.shardBytes);
+    const outcome = await streamFlattenFile(source.open(object), object.name, /\.gz$/i.test(object.name), (text) => writer.write(text));
+    const paths = await writer.close();
+    counts.bytesRead += object.size;
+    if (outcome.status === 'loaded') paths.forEach((shard) => recordShards.add(shard));
+    else await Promise.all(paths.map((shard) => rm(shard, { force: true })));
+    await handle(object, outcome, -id, outcome.status === 'loaded' ? JSON.stringify([...outcome.stations.values()]) : null);
   };
 
   const processOne = async (object: SourceObject): Promise<void> => {
-    let outcome: FileOutcome;
     if (object.size > options.streamThresholdBytes) {
-      const shard = await staging.createShard(`records-stream-${String(++streamedCount).padStart(5, '0')}.ndjson`);
-      outcome = await streamFlattenFile(source.open(object), object.name, /\.gz$/i.test(object.name), shard.stream);
-      await new Promise<void>((resolve, reject) => shard.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
-      counts.bytesRead += object.size;
-      if (outcome.status === 'loaded') streamedShards.push(shard.uri);
-      else await staging.removeShard(shard.uri);
+      await streamOne(object);
     } else {
-      const bytes = await source.read(object);
-      counts.bytesRead += bytes.length;
-      outcome = await pool.flatten({ bytes, name: object.name });
+      const local = source.localPath?.(object);
+      const task = { name: object.name, spoolDir: spool, shardBytes: options.shardBytes };
+      const result = await pool.flatten(local ? { ...task, path: local } : { ...task, bytes: await source.read(object) });
+      counts.bytesRead += result.bytesRead;
+      if (result.status === 'loaded') {
+        recordShards.add(result.shard);
+        await handle(object, result, result.thread, result.stationsJson);
+      } else {
+        await handle(object, result, 0, null);
+      }
     }
-    await handle(object, outcome);
     progress.advance(object.size);
   };
 
@@ -191,13 +220,11 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   try {
     for (const object of todo) {
       if (firstError) break;
-      // Bounded queue: never hold more than a few files' bytes in memory.
+      // Bounded queue: never more than a few files' bytes in memory.
       await queue.onSizeLessThan(options.concurrency);
-      queue
-        .add(() => processOne(object))
-        .catch((error: unknown) => {
-          firstError ??= error;
-        });
+      queue.add(() => processOne(object)).catch((error: unknown) => {
+        firstError ??= error;
+      });
     }
     await queue.onIdle();
   } finally {
@@ -205,31 +232,33 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
     await pool.close();
   }
   if (firstError) throw firstError;
-  await writers.stations.write(stations.ndjson());
-
-  const uris: Record<TableKind, readonly string[]> = {
-    records: [...(await writers.records.close()), ...streamedShards],
-    stations: await writers.stations.close(),
-    files: await writers.files.close(),
+  await stationsWriter.write(stations.ndjson());
+  const local: Record<TableKind, string[]> = {
+    records: [...recordShards].sort(),
+    stations: await stationsWriter.close(),
+    files: await filesWriter.close(),
   };
+  const stagedBytes = totalBytes([...local.records, ...local.stations, ...local.files]);
+  logger.info({ files: todo.length, rows: counts.stagedRows, rssMb: Math.round(process.memoryUsage.rss() / 1e6), stagedMb: Math.round(stagedBytes / 1e6), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), seconds: seconds() }, 'read and staged');
 
-  // 3. Load and merge.
+  // 3. Publish, load and merge.
   const params = windowParams(options.window);
   const loadJobs: Record<TableKind, number> = { records: 0, stations: 0, files: 0 };
-  let stats: Record<string, unknown> = { in_range_rows: 0, unique_rows: 0, new_rows: 0 };
+  let stats: Record<string, unknown> = { in_range_rows: 0, new_rows: 0 };
   if (todo.length > 0) {
     await warehouse.runSql('create_staging');
     try {
       for (const kind of ['records', 'stations', 'files'] as const) {
-        const report = await warehouse.loadStaging(kind, uris[kind]);
+        const uris = await staging.publish(local[kind]);
+        const report = await warehouse.loadStaging(kind, uris);
         loadJobs[kind] = report.jobs;
-        logger.info({ table: kind, shards: uris[kind].length, jobs: report.jobs, jobIds: report.jobIds }, 'staging loaded');
+        logger.info({ table: kind, shards: uris.length, jobs: report.jobs, jobIds: report.jobIds, rssMb: Math.round(process.memoryUsage.rss() / 1e6), seconds: seconds() }, 'staging loaded');
       }
       await warehouse.runSql('clean', params);
       await warehouse.runSql('dedupe');
-      stats = (await warehouse.runSql('stats'))[0] ?? stats;
       await warehouse.runSql('merge', { ...params, run_id: options.runId });
-      logger.info({ merged: stats.new_rows }, 'merged');
+      stats = (await warehouse.runSql('stats', { run_id: options.runId }))[0] ?? stats;
+      logger.info({ merged: stats.new_rows, seconds: seconds() }, 'merged');
     } finally {
       await warehouse.runSql('drop_staging').catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'could not drop staging tables'));
     }
@@ -261,12 +290,13 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
       merged,
       degradedRecords: counts.degradedRecords,
     },
-    bytes: { read: counts.bytesRead, staged: writers.records.bytes + writers.stations.bytes + writers.files.bytes },
-    shards: { records: uris.records.length, stations: uris.stations.length, files: uris.files.length },
+    bytes: { read: counts.bytesRead, staged: stagedBytes },
+    shards: { records: local.records.length, stations: local.stations.length, files: local.files.length },
     loadJobs,
     deadLetter: deadLetter.entries > 0 ? { path: deadLetter.path, entries: deadLetter.entries, files: deadLetter.fileCount } : null,
     degradedFiles,
     wallSeconds,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     mbPerSecond: counts.bytesRead / 1e6 / Math.max(wallSeconds, 1e-6),
     rowsPerSecond: counts.stagedRows / Math.max(wallSeconds, 1e-6),
   };

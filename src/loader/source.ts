@@ -24,6 +24,8 @@ export interface Source {
   read(object: SourceObject, signal?: AbortSignal): Promise<Buffer>;
   /** File as a byte stream (huge files: the bounded-memory path). */
   open(object: SourceObject): Readable;
+  /** A path worker threads can read directly, when the file is on this machine. */
+  localPath?(object: SourceObject): string;
 }
 
 /** Raw file names we read: JSON, NDJSON, optionally gzipped. */

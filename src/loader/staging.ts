@@ -1,90 +1,95 @@
 /**
- * Staged NDJSON shards, size-rotated, under a run-scoped folder (local) or prefix (GCS).
- * Writes wait for 'drain', so a slow disk or upload slows the readers (backpressure).
+ * Staged NDJSON shards. Every shard is first written to a local spool folder (worker threads append
+ * to their own shards, size-rotated); `publish` then makes them loadable by the warehouse: in place
+ * for the embedded DuckDB, uploaded under a run-scoped gs:// prefix for BigQuery.
  */
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { appendFileSync, createWriteStream, mkdirSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { TableKind } from './schemas.js';
 
+export const DEFAULT_SHARD_BYTES = 256 * 1024 * 1024;
+
 export interface StagingStore {
   readonly description: string;
-  /** A writable for one shard, and the URI a warehouse loads it from. */
-  createShard(fileName: string): Promise<{ stream: Writable; uri: string }>;
-  /** Delete one shard (a streamed file that turned out bad). */
-  removeShard(uri: string): Promise<void>;
-  /** Delete everything this run staged. */
+  /** Local folder where shards are written before they are published. */
+  readonly spoolDir: string;
+  /** Make finished local shards loadable; returns the URIs a warehouse loads from. */
+  publish(localPaths: readonly string[]): Promise<string[]>;
+  /** Delete everything this run staged (local spool and published copies). */
   removeAll(): Promise<void>;
 }
 
 export class LocalStagingStore implements StagingStore {
   readonly description: string;
+  readonly spoolDir: string;
 
-  constructor(private readonly dir: string) {
-    this.description = path.resolve(dir);
+  constructor(dir: string) {
+    this.spoolDir = path.resolve(dir);
+    this.description = this.spoolDir;
   }
 
-  async createShard(fileName: string): Promise<{ stream: Writable; uri: string }> {
-    await mkdir(this.dir, { recursive: true });
-    const uri = path.resolve(this.dir, fileName);
-    return { stream: createWriteStream(uri), uri };
-  }
-
-  async removeShard(uri: string): Promise<void> {
-    await rm(uri, { force: true });
+  async publish(localPaths: readonly string[]): Promise<string[]> {
+    return [...localPaths];
   }
 
   async removeAll(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
+    await rm(this.spoolDir, { recursive: true, force: true });
   }
 }
 
-export const DEFAULT_SHARD_BYTES = 256 * 1024 * 1024;
-
-export class ShardWriter {
-  private current: { stream: Writable; uri: string; bytes: number } | null = null;
-  private readonly uris: string[] = [];
-  private totalBytes = 0;
-  private opening: Promise<void> | null = null;
+/**
+ * Appends whole NDJSON chunks to size-rotated shard files, synchronously: used inside worker threads,
+ * where a blocking write costs nothing but that thread's time and keeps no file handle open.
+ */
+export class SyncShardAppender {
+  private index = 0;
+  private current: string | null = null;
+  private currentBytes = 0;
 
   constructor(
-    private readonly store: StagingStore,
-    private readonly kind: TableKind,
+    private readonly dir: string,
+    private readonly baseName: string,
+    private readonly maxShardBytes: number,
+  ) {}
+
+  /** Returns the shard the chunk went to. */
+  append(text: string): string {
+    if (this.current === null || this.currentBytes >= this.maxShardBytes) {
+      mkdirSync(this.dir, { recursive: true });
+      this.current = path.join(this.dir, `${this.baseName}-${String(++this.index).padStart(5, '0')}.ndjson`);
+      this.currentBytes = 0;
+    }
+    appendFileSync(this.current, text);
+    this.currentBytes += text.length;
+    return this.current;
+  }
+}
+
+/** Async, backpressured writer for the main thread's small tables (stations, files) and streamed files. */
+export class ShardWriter {
+  private current: { stream: Writable; bytes: number } | null = null;
+  private readonly paths: string[] = [];
+
+  constructor(
+    private readonly dir: string,
+    private readonly kind: TableKind | string,
     private readonly maxShardBytes = DEFAULT_SHARD_BYTES,
   ) {}
 
-  get bytes(): number {
-    return this.totalBytes;
-  }
-
-  get shardUris(): readonly string[] {
-    return this.uris;
-  }
-
-  /** Append whole NDJSON lines. Resolves when the data is accepted (after 'drain' if needed). */
   async write(text: string): Promise<void> {
     if (text.length === 0) return;
     if (this.current && this.current.bytes >= this.maxShardBytes) await this.closeCurrent();
     if (!this.current) {
-      // Concurrent writers share one opening shard.
-      this.opening ??= this.openNext();
-      await this.opening;
+      mkdirSync(this.dir, { recursive: true });
+      const file = path.join(this.dir, `${this.kind}-${String(this.paths.length + 1).padStart(5, '0')}.ndjson`);
+      this.paths.push(file);
+      this.current = { stream: createWriteStream(file), bytes: 0 };
     }
-    const shard = this.current!;
-    const bytes = Buffer.byteLength(text);
-    shard.bytes += bytes;
-    this.totalBytes += bytes;
-    if (!shard.stream.write(text)) await once(shard.stream, 'drain');
-  }
-
-  private async openNext(): Promise<void> {
-    const name = `${this.kind}-${String(this.uris.length + 1).padStart(5, '0')}.ndjson`;
-    const { stream, uri } = await this.store.createShard(name);
-    this.uris.push(uri);
-    this.current = { stream, uri, bytes: 0 };
-    this.opening = null;
+    this.current.bytes += text.length;
+    if (!this.current.stream.write(text)) await once(this.current.stream, 'drain');
   }
 
   private async closeCurrent(): Promise<void> {
@@ -96,9 +101,13 @@ export class ShardWriter {
     await finished;
   }
 
-  /** Flush and close; returns every shard's URI. */
-  async close(): Promise<readonly string[]> {
+  /** Flush and close; returns every shard's local path. */
+  async close(): Promise<string[]> {
     await this.closeCurrent();
-    return this.uris;
+    return this.paths;
   }
+}
+
+export function totalBytes(paths: readonly string[]): number {
+  return paths.reduce((sum, file) => sum + statSync(file).size, 0);
 }

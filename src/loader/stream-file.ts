@@ -1,12 +1,11 @@
 /**
  * The bounded-memory path for huge raw files (above --stream-threshold-mb): records are read one at
  * a time, with stream-json for a single JSON document (≈12× slower than JSON.parse, so only used
- * where needed) or line by line for NDJSON. Rows go to a shard of their own, which the caller
+ * where needed) or line by line for NDJSON. Rows go to shards of their own, which the caller
  * deletes if the file turns out bad, so a truncated huge file never leaves half its rows behind.
  */
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { Readable, Transform, type Writable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import parserStream from 'stream-json';
@@ -69,14 +68,14 @@ function asRecords(value: unknown): unknown[] {
 }
 
 /** Flatten one huge file into `shard`. On a non-loaded outcome the caller must discard the shard. */
-export async function streamFlattenFile(input: Readable, name: string, gzip: boolean, shard: Writable): Promise<FileOutcome> {
+export async function streamFlattenFile(input: Readable, name: string, gzip: boolean, write: (ndjson: string) => Promise<void>): Promise<FileOutcome> {
   const flattener = new FileFlattener(vlilleV1, { name });
   let index = 0;
   let sawRecords = false;
   const add = async (value: unknown): Promise<void> => {
     sawRecords = true;
     flattener.add(value, index++);
-    if (flattener.bufferedLength >= FLUSH_CHARS && !shard.write(flattener.takeNdjson())) await once(shard, 'drain');
+    if (flattener.bufferedLength >= FLUSH_CHARS) await write(flattener.takeNdjson());
   };
   input.on('error', () => undefined); // surfaced through the pipeline below
   const decoded = gzip ? input.pipe(createGunzip()).pipe(stripBom()) : input.pipe(stripBom());
@@ -115,7 +114,7 @@ export async function streamFlattenFile(input: Readable, name: string, gzip: boo
   if (outcome.status === 'loaded') {
     const rest = outcome.recordsNdjson;
     outcome.recordsNdjson = '';
-    if (rest && !shard.write(rest)) await once(shard, 'drain');
+    if (rest) await write(rest);
   }
   return outcome;
 }

@@ -20,8 +20,8 @@ export interface LoadedFile {
   degradedRecords: number;
   rejectedRows: number;
   rejects: RowReject[];
-  /** Stations of this file, sorted by id, as JSON: identical from minute to minute, so cheap to compare. */
-  stationsJson: string;
+  /** Attributes of each station seen in this file (last record wins). */
+  stations: Map<number, StationRow>;
   /** Earliest and latest record_timestamp (epoch ms), for the manifest's coverage check. */
   minTimestampMs: number;
   maxTimestampMs: number;
@@ -113,7 +113,6 @@ export class FileFlattener {
         rejects: this.rejects,
       };
     }
-    const stations = [...this.stations.values()].sort((a, b) => a.id - b.id);
     return {
       status: 'loaded',
       format: this.format.id,
@@ -122,12 +121,22 @@ export class FileFlattener {
       degradedRecords: this.degraded,
       rejectedRows: this.rejected,
       rejects: this.rejects,
-      stationsJson: JSON.stringify(stations),
+      stations: this.stations,
       minTimestampMs: this.minMs,
       maxTimestampMs: this.maxMs,
       observedAt: this.latest,
     };
   }
+}
+
+/** True when two files' stations carry the same attributes (they rarely change minute to minute). */
+export function sameStations(a: Map<number, StationRow>, b: Map<number, StationRow> | null): boolean {
+  if (!b || a.size !== b.size) return false;
+  for (const [id, x] of a) {
+    const y = b.get(id);
+    if (!y || x.nom !== y.nom || x.adresse !== y.adresse || x.commune !== y.commune || x.type !== y.type || x.latitude !== y.latitude || x.longitude !== y.longitude) return false;
+  }
+  return true;
 }
 
 /** Flatten an already-parsed document. */

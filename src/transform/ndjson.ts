@@ -22,8 +22,13 @@ function n(value: number | null): string {
   return value === null ? 'null' : String(value);
 }
 
+/** Canonical timestamps (timestamps.ts) are digits, `-:.TZ+`: nothing to escape. */
+function t(value: string | null): string {
+  return value === null ? 'null' : `"${value}"`;
+}
+
 export function recordLine(row: RecordRow, sourceFileLiteral: string): string {
-  return `{"station_id":${row.station_id},"etat":${q(row.etat)},"nb_velos_dispo":${row.nb_velos_dispo},"nb_places_dispo":${row.nb_places_dispo},"etat_connexion":${q(row.etat_connexion)},"derniere_maj":${q(row.derniere_maj)},"record_timestamp":${q(row.record_timestamp)},"source_file":${sourceFileLiteral}}\n`;
+  return `{"station_id":${row.station_id},"etat":${q(row.etat)},"nb_velos_dispo":${row.nb_velos_dispo},"nb_places_dispo":${row.nb_places_dispo},"etat_connexion":${q(row.etat_connexion)},"derniere_maj":${t(row.derniere_maj)},"record_timestamp":${t(row.record_timestamp)},"source_file":${sourceFileLiteral}}\n`;
 }
 
 export function stationLine(row: StationRow, updatedAt: string, sourceFile: string): string {

@@ -34,9 +34,40 @@ function canonicalize(text: string): string | null {
   return `${y}-${mo}-${d}T${h}:${mi}:${s}${fraction}${offset}`;
 }
 
+const digit = (text: string, i: number): number => {
+  const code = text.charCodeAt(i) - 48;
+  return code >= 0 && code <= 9 ? code : -1000;
+};
+const two = (text: string, i: number): number => digit(text, i) * 10 + digit(text, i + 1);
+
+/**
+ * Hot path for the common spelling `YYYY-MM-DDTHH:MM:SS[.f{1,6}](Z|±HH:MM)`: checked char by char,
+ * no regex, no allocation. Anything else goes through the cached regex path.
+ */
+function isCanonical(text: string): boolean {
+  const n = text.length;
+  if (n < 20 || n > 32 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return false;
+  const year = two(text, 0) * 100 + two(text, 2);
+  const month = two(text, 5);
+  const day = two(text, 8);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
+  if (two(text, 11) > 23 || two(text, 11) < 0 || two(text, 14) > 59 || two(text, 14) < 0 || two(text, 17) > 59 || two(text, 17) < 0) return false;
+  let i = 19;
+  if (text.charCodeAt(i) === 46) {
+    const start = ++i;
+    while (i < n && digit(text, i) >= 0) i++;
+    if (i === start || i - start > 6) return false;
+  }
+  if (i === n - 1) return text.charCodeAt(i) === 90;
+  if (i !== n - 6) return false;
+  const sign = text.charCodeAt(i);
+  return (sign === 43 || sign === 45) && text.charCodeAt(i + 3) === 58 && two(text, i + 1) >= 0 && two(text, i + 1) <= 14 && two(text, i + 4) >= 0 && two(text, i + 4) <= 59;
+}
+
 /** Canonical ISO-8601 text for a timestamp with an offset, or null when it is not one. */
 export function canonicalTimestamp(value: unknown): string | null {
   if (typeof value !== 'string') return null;
+  if (isCanonical(value)) return value;
   let result = cache.get(value);
   if (result === undefined) {
     result = canonicalize(value.trim());

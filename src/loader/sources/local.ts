@@ -47,6 +47,10 @@ export class LocalSource implements Source {
     return readFile(path.join(this.root, object.name), { signal });
   }
 
+  localPath(object: SourceObject): string {
+    return path.join(this.root, object.name);
+  }
+
   open(object: SourceObject): Readable {
     return createReadStream(path.join(this.root, object.name));
   }

@@ -12,6 +12,9 @@ const DUCKDB_TYPES: Record<FieldType, string> = {
   TIMESTAMP: 'TIMESTAMPTZ',
 };
 
+/** DuckDB's own memory cap; the rest of the 300 MB budget is Node, its worker threads and buffers. */
+export const DEFAULT_MEMORY_LIMIT = '128MB';
+
 const quote = (identifier: string): string => `"${identifier}"`;
 
 function ddl(fields: SchemaField[]): string {
@@ -49,12 +52,16 @@ export class DuckDbWarehouse implements Warehouse {
     this.templateValues = values;
   }
 
-  static async open(path: string, runId: string, options: { threads?: number } = {}): Promise<DuckDbWarehouse> {
+  /** memoryLimit: DuckDB syntax such as '128MB' (validated by the CLI config). */
+  static async open(path: string, runId: string, options: { threads?: number; memoryLimit?: string } = {}): Promise<DuckDbWarehouse> {
     try {
       const instance = await DuckDBInstance.create(path, options.threads ? { threads: String(options.threads) } : {});
       const connection = await instance.connect();
       // Instants are compared and printed in UTC, like BigQuery.
       await connection.run(`SET TimeZone = 'UTC'`);
+      // Stay inside a Cloud Run task's memory (512 MiB by default): DuckDB spills larger work to disk.
+      await connection.run(`SET memory_limit = '${options.memoryLimit ?? DEFAULT_MEMORY_LIMIT}'`);
+      await connection.run('SET preserve_insertion_order = false');
       return new DuckDbWarehouse(instance, connection, path, runId);
     } catch (error) {
       throw new WarehouseError('DUCKDB_OPEN', `cannot open DuckDB file ${path}: ${errorMessage(error)}`, error);

@@ -1,0 +1,155 @@
+/**
+ * npm run bench [-- --files N --stations S --source local|gcs]
+ *
+ * Generates a deterministic synthetic V'lille v1 corpus (real-looking bytes), runs `velo-backfill run` on it
+ * into a fresh DuckDB file as a child process, then runs the reference — DuckDB's native read_json + unnest
+ * building the same records rows from the same files — also as a child process, and prints both with ratios.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
+import { fileName, minuteDocument, pythonJson, stationCatalog } from '../test/support/vlille-synth.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    files: { type: 'string', default: '2000' },
+    stations: { type: 'string', default: '289' },
+    source: { type: 'string', default: 'local' },
+    'big-file-mb': { type: 'string', default: '0' },
+    workers: { type: 'string' },
+    concurrency: { type: 'string' },
+  },
+});
+const FILES = Number(opts.files);
+const STATIONS = Number(opts.stations);
+const REPO = path.resolve(import.meta.dirname, '..');
+const CLI = path.join(REPO, 'dist', 'cli', 'main.js');
+const WORK = path.join(os.tmpdir(), 'velo-bench');
+
+function generateCorpus(files: number, stations: number): string {
+  const dir = path.join(WORK, `corpus-${files}x${stations}`);
+  const marker = path.join(dir, '.complete');
+  if (existsSync(marker)) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const catalog = stationCatalog(stations, 42);
+  const start = DateTime.fromISO('2023-08-24T00:00:00', { zone: 'Europe/Paris' });
+  process.stderr.write(`generating ${files} files of ${stations} stations in ${dir} …\n`);
+  for (let i = 0; i < files; i++) {
+    const at = start.plus({ minutes: i });
+    writeFileSync(path.join(dir, fileName(at.plus({ minutes: 1, seconds: i % 3 }))), pythonJson(minuteDocument({ stations: catalog, at, seed: i })));
+  }
+  writeFileSync(marker, '');
+  return dir;
+}
+
+/** One huge single-document file (streaming path), made by concatenating minutes' records. */
+function generateBigFile(megabytes: number): string {
+  const dir = path.join(WORK, `big-${megabytes}mb`);
+  const file = path.join(dir, 'data___2023_08_24_00_00_00.json');
+  if (existsSync(file)) return dir;
+  mkdirSync(dir, { recursive: true });
+  const catalog = stationCatalog(289, 42);
+  const parts: string[] = [];
+  let size = 0;
+  for (let i = 0; size < megabytes * 1e6; i++) {
+    const doc = minuteDocument({ stations: catalog, at: DateTime.fromISO('2023-08-24T00:00:00', { zone: 'Europe/Paris' }).plus({ minutes: i }), seed: i });
+    const text = (doc.records as unknown[]).map((r) => pythonJson(r)).join(', ');
+    parts.push(text);
+    size += text.length;
+  }
+  writeFileSync(file, `{"nhits": 0, "parameters": {}, "records": [${parts.join(', ')}]}`);
+  return dir;
+}
+
+function folderBytes(dir: string): number {
+  return readdirSync(dir).reduce((sum, name) => sum + (name.endsWith('.json') ? statSync(path.join(dir, name)).size : 0), 0);
+}
+
+interface ChildResult {
+  seconds: number;
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ seconds: (performance.now() - started) / 1000, stdout, stderr, code: code ?? -1 }));
+  });
+}
+
+const REFERENCE_SCRIPT = `
+import { DuckDBInstance } from '@duckdb/node-api';
+const [dir, db] = process.argv.slice(2);
+const started = performance.now();
+const instance = await DuckDBInstance.create(db);
+const c = await instance.connect();
+await c.run("SET TimeZone = 'UTC'");
+await c.run(\`CREATE TABLE records AS
+  SELECT r.fields.libelle::BIGINT AS station_id, r.fields.etat AS etat, r.fields.nbvelosdispo::BIGINT AS nb_velos_dispo,
+         r.fields.nbplacesdispo::BIGINT AS nb_places_dispo, r.fields.etatconnexion AS etat_connexion,
+         r.fields.datemiseajour::TIMESTAMPTZ AS derniere_maj, r.record_timestamp::TIMESTAMPTZ AS record_timestamp
+  FROM (SELECT unnest(records) AS r FROM read_json('\${dir}/*.json', maximum_object_size = 1073741824,
+        columns = {records: 'STRUCT(fields STRUCT(libelle BIGINT, etat VARCHAR, nbvelosdispo BIGINT, nbplacesdispo BIGINT, etatconnexion VARCHAR, datemiseajour VARCHAR), record_timestamp VARCHAR)[]'}))
+  WHERE r.fields.libelle IS NOT NULL\`);
+const rows = Number((await c.runAndReadAll('SELECT COUNT(*) FROM records')).getRows()[0][0]);
+console.log(JSON.stringify({ rows, seconds: (performance.now() - started) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+`;
+
+async function main(): Promise<void> {
+  if (!existsSync(CLI)) throw new Error('build first: npm run build');
+  const bigMb = Number(opts['big-file-mb']);
+  const corpus = bigMb > 0 ? generateBigFile(bigMb) : generateCorpus(FILES, STATIONS);
+  const bytes = folderBytes(corpus);
+  const files = readdirSync(corpus).filter((n) => n.endsWith('.json')).length;
+  const out = path.join(WORK, `run-${process.pid}`);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+
+  let sourceArg = corpus;
+  let extraEnv: NodeJS.ProcessEnv = {};
+  let stagingArgs: string[] = ['--staging', path.join(out, 'staging')];
+  if (opts.source === 'gcs') {
+    const { uploadCorpus } = (await import('./bench-gcs.js' as string)) as { uploadCorpus: (dir: string) => Promise<{ sourceArg: string; env: NodeJS.ProcessEnv }> };
+    ({ sourceArg, env: extraEnv } = await uploadCorpus(corpus));
+    stagingArgs = ['--staging', path.join(out, 'staging')];
+  }
+
+  const velo = await run(process.execPath, [
+    CLI, 'run', '--source', sourceArg, '--warehouse', `duckdb:${path.join(out, 'velo.duckdb')}`, '--json', ...stagingArgs,
+    ...(opts.workers ? ['--workers', opts.workers] : []), ...(opts.concurrency ? ['--concurrency', opts.concurrency] : []),
+  ], { VELO_LOG_LEVEL: 'warn', ...extraEnv });
+  if (velo.code !== 0) throw new Error(`velo-backfill exited ${velo.code}:\n${velo.stderr}`);
+  const summary = JSON.parse(velo.stdout) as { rows: { merged: number }; peakRssMb: number; wallSeconds: number };
+
+  const refScript = path.join(REPO, 'node_modules', '.velo-bench-reference.mjs');
+  writeFileSync(refScript, REFERENCE_SCRIPT);
+  const ref = await run(process.execPath, [refScript, corpus, path.join(out, 'reference.duckdb')]);
+  rmSync(refScript, { force: true });
+  if (ref.code !== 0) throw new Error(`reference failed:\n${ref.stderr}`);
+  const reference = JSON.parse(ref.stdout.trim().split('\n').pop()!) as { rows: number; seconds: number; peakRssMb: number };
+
+  const mb = bytes / 1e6;
+  const line = (name: string, seconds: number, rows: number, rss: number): string =>
+    `${name.padEnd(26)} ${seconds.toFixed(2).padStart(7)} s ${(mb / seconds).toFixed(1).padStart(8)} MB/s ${Math.round(rows / seconds).toLocaleString('en-US').padStart(11)} rows/s ${rows.toLocaleString('en-US').padStart(10)} rows ${rss.toFixed(0).padStart(6)} MB peak RSS`;
+  console.log(`corpus: ${files} files, ${mb.toFixed(1)} MB, ${STATIONS} stations/file, source ${opts.source}, ${os.availableParallelism()} cores`);
+  console.log(line(`velo-backfill (${opts.source})`, velo.seconds, summary.rows.merged, summary.peakRssMb));
+  console.log(line('duckdb read_json+unnest', ref.seconds, reference.rows, reference.peakRssMb));
+  console.log(`ratio velo/reference throughput: ${(ref.seconds / velo.seconds).toFixed(2)}x   (velo in-process wall ${summary.wallSeconds.toFixed(2)} s; reference in-process ${reference.seconds.toFixed(2)} s)`);
+  console.log(`same row count: ${summary.rows.merged === reference.rows ? 'yes' : `NO (${summary.rows.merged} vs ${reference.rows})`}`);
+  rmSync(out, { recursive: true, force: true });
+  if (summary.rows.merged !== reference.rows) process.exitCode = 1;
+}
+
+await main();
