@@ -21,21 +21,18 @@ WHEN NOT MATCHED THEN INSERT
   VALUES (s.id, s.nom, s.libelle, s.adresse, s.commune, s.type, s.latitude, s.longitude, s.updated_at, s.source_file, $run_id);
 
 -- A file is recorded as done only when all its rows were inside [from, to): a file cut by the range
--- is read again by the run that covers the rest of it.
+-- is read again by the run that covers the rest of it. (The condition sits in the WHEN clauses, not in a
+-- subquery source: the BigQuery emulator only merges from a plain table.)
 MERGE INTO {{files}} AS t
-USING (
-  SELECT * FROM {{stage_files}}
-  WHERE status = 'degraded'
-     OR (min_record_timestamp >= $from::TIMESTAMPTZ AND max_record_timestamp < $to::TIMESTAMPTZ)
-) AS s
+USING {{stage_files}} AS s
 ON t.file_name = s.file_name
-WHEN MATCHED THEN UPDATE SET
-  size = s.size, generation = s.generation, status = s.status, format = s.format, rows = s.rows,
+WHEN MATCHED AND (s.status = 'degraded' OR (s.min_record_timestamp >= $from::TIMESTAMPTZ AND s.max_record_timestamp < $to::TIMESTAMPTZ)) THEN UPDATE SET
+  size = s.size, generation = s.generation, status = s.status, format = s.format, row_count = s.row_count,
   rejected_rows = s.rejected_rows, min_record_timestamp = s.min_record_timestamp,
   max_record_timestamp = s.max_record_timestamp, run_id = $run_id, loaded_at = now()
-WHEN NOT MATCHED THEN INSERT
-  (file_name, size, generation, status, format, rows, rejected_rows, min_record_timestamp, max_record_timestamp, run_id, loaded_at)
-  VALUES (s.file_name, s.size, s.generation, s.status, s.format, s.rows, s.rejected_rows,
+WHEN NOT MATCHED AND (s.status = 'degraded' OR (s.min_record_timestamp >= $from::TIMESTAMPTZ AND s.max_record_timestamp < $to::TIMESTAMPTZ)) THEN INSERT
+  (file_name, size, generation, status, format, row_count, rejected_rows, min_record_timestamp, max_record_timestamp, run_id, loaded_at)
+  VALUES (s.file_name, s.size, s.generation, s.status, s.format, s.row_count, s.rejected_rows,
           s.min_record_timestamp, s.max_record_timestamp, $run_id, now());
 
 COMMIT;

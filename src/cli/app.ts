@@ -6,8 +6,6 @@ import yargs, { type Argv } from 'yargs';
 import { UsageError, VeloError, errorMessage } from '../errors.js';
 import { DeadLetterWriter } from '../loader/dead-letter.js';
 import { createLogger, type Logger } from '../loader/log.js';
-import { createProgress } from '../loader/progress.js';
-import { runBackfill } from '../loader/run.js';
 import { buildRunConfig, type RunArgs } from './config.js';
 import { EXIT, exitCodeForError, exitCodeForRun } from './exit-codes.js';
 import { createSource, createStaging, createWarehouse } from './factories.js';
@@ -58,6 +56,7 @@ async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number
   const staging = await createStaging(config);
   const warehouse = await createWarehouse(config);
   try {
+    const { runBackfill } = await import('../loader/run.js');
     const summary = await runBackfill(
       {
         runId: config.runId,
@@ -76,7 +75,7 @@ async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number
         staging,
         deadLetter: new DeadLetterWriter(config.deadLetterPath, config.runId),
         logger,
-        progress: createProgress(logger, { tty: io.isTTY, enabled: true }),
+        progress: (await import('../loader/progress.js')).createProgress(logger, { tty: io.isTTY, enabled: true }),
       },
     );
     io.stdout(`${config.json ? formatSummaryJson(summary) : formatSummaryTable(summary)}\n`);

@@ -2,8 +2,8 @@
  * Flags + environment → one typed, frozen config. Every problem is collected and reported at
  * once as a usage error (exit 2), with what to write instead.
  */
+import os from 'node:os';
 import { UsageError } from '../errors.js';
-import { defaultWorkers } from '../loader/parse-pool.js';
 import { checkTimeZone, makeWindow, type TimeWindow } from '../loader/plan.js';
 import { checkIdentifier, checkProjectId } from '../loader/sql-files.js';
 import { DEFAULT_SHARD_BYTES } from '../loader/staging.js';
@@ -122,7 +122,7 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
     problems.push('--warehouse bigquery://… loads from GCS: add --staging gs://BUCKET/PREFIX');
   }
   const concurrency = attempt(() => positiveInt(args.concurrency, '--concurrency', 16));
-  const workers = attempt(() => positiveInt(args.workers, '--workers', defaultWorkers()));
+  const workers = attempt(() => positiveInt(args.workers, '--workers', Math.max(1, os.availableParallelism())));
   if (!(args.shardMb > 0)) problems.push(`--shard-mb must be > 0, got ${args.shardMb}`);
   if (!/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(args.duckdbMemory)) problems.push(`--duckdb-memory "${args.duckdbMemory}": use a size such as 128MB or 1GB`);
   if (!(args.streamThresholdMb > 0)) problems.push(`--stream-threshold-mb must be > 0, got ${args.streamThresholdMb}`);

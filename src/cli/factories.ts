@@ -1,24 +1,55 @@
 /** Config targets → the concrete Source, StagingStore and Warehouse implementations. */
 import path from 'node:path';
+import type { Storage } from '@google-cloud/storage';
 import { LocalSource } from '../loader/sources/local.js';
 import { LocalStagingStore, type StagingStore } from '../loader/staging.js';
 import type { Source } from '../loader/source.js';
-import { DuckDbWarehouse } from '../loader/warehouses/duckdb.js';
 import type { Warehouse } from '../loader/warehouse.js';
-import { UsageError } from '../errors.js';
 import type { RunConfig } from './config.js';
+
+// The Google Cloud clients and DuckDB's native module load only when a run needs them (start-up time).
+let storage: Storage | null = null;
+
+async function storageFor(config: RunConfig): Promise<Storage> {
+  const { createStorage } = await import('../loader/gcp/clients.js');
+  const projectId = config.warehouse.kind === 'bigquery' ? config.warehouse.project : process.env.GOOGLE_CLOUD_PROJECT;
+  storage ??= createStorage({ projectId, gcsEndpoint: config.gcsEndpoint });
+  return storage;
+}
 
 export async function createSource(config: RunConfig): Promise<Source> {
   if (config.source.kind === 'local') return new LocalSource(config.source.dir);
-  throw new UsageError('NOT_AVAILABLE', 'gs:// sources are not available in this build');
+  const { GcsSource } = await import('../loader/sources/gcs.js');
+  return new GcsSource({
+    bucket: (await storageFor(config)).bucket(config.source.bucket),
+    prefix: config.source.prefix,
+    glob: config.glob,
+    window: config.window,
+    timezone: config.timezone,
+  });
+}
+
+/**
+ * A retried attempt of the same run (a Cloud Run task retry) stages under a fresh folder, so a load
+ * job id derived from the shard URIs is only ever re-used by a retried request of the same attempt.
+ */
+function attemptTag(): string {
+  return process.env.CLOUD_RUN_TASK_ATTEMPT ? `a${process.env.CLOUD_RUN_TASK_ATTEMPT}` : Math.random().toString(36).slice(2, 8);
 }
 
 export async function createStaging(config: RunConfig): Promise<StagingStore> {
   if (config.staging.kind === 'local') return new LocalStagingStore(path.resolve(config.staging.dir));
-  throw new UsageError('NOT_AVAILABLE', 'gs:// staging is not available in this build');
+  const { GcsStagingStore } = await import('../loader/gcp/gcs-staging.js');
+  return new GcsStagingStore((await storageFor(config)).bucket(config.staging.bucket), config.staging.prefix, `${config.runId}/${attemptTag()}`);
 }
 
 export async function createWarehouse(config: RunConfig): Promise<Warehouse> {
-  if (config.warehouse.kind === 'duckdb') return DuckDbWarehouse.open(config.warehouse.path, config.runId, { memoryLimit: config.duckdbMemory });
-  throw new UsageError('NOT_AVAILABLE', 'bigquery:// warehouses are not available in this build');
+  if (config.warehouse.kind === 'duckdb') {
+    const { DuckDbWarehouse } = await import('../loader/warehouses/duckdb.js');
+    return DuckDbWarehouse.open(config.warehouse.path, config.runId, { memoryLimit: config.duckdbMemory });
+  }
+  const { project, dataset } = config.warehouse;
+  const [{ createBigQuery }, { BigQueryWarehouse }] = await Promise.all([import('../loader/gcp/clients.js'), import('../loader/warehouses/bigquery.js')]);
+  const client = createBigQuery({ projectId: project, bigqueryEndpoint: config.bigqueryEndpoint, location: config.location });
+  return new BigQueryWarehouse(client, project, dataset, config.runId, config.location);
 }

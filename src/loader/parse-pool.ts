@@ -1,11 +1,6 @@
 /** A worker_threads pool (piscina) for the CPU-bound part; the main thread keeps only orchestration. */
-import os from 'node:os';
 import { Piscina } from 'piscina';
 import { flattenTask, type FlattenResult, type FlattenTask } from './flatten-worker.js';
-
-export function defaultWorkers(): number {
-  return Math.max(1, os.availableParallelism());
-}
 
 export interface ParsePool {
   flatten(task: FlattenTask): Promise<FlattenResult>;

@@ -116,7 +116,7 @@ function fileLine(object: SourceObject, outcome: FileOutcome | FlattenResult): s
     generation: object.generation,
     status: outcome.status,
     format: outcome.status === 'rejected' ? null : outcome.format,
-    rows: loaded?.rows ?? 0,
+    row_count: loaded?.rows ?? 0,
     rejected_rows: loaded?.rejectedRows ?? 0,
     min_record_timestamp: loaded ? new Date(loaded.minTimestampMs).toISOString() : null,
     max_record_timestamp: loaded ? new Date(loaded.maxTimestampMs).toISOString() : null,
@@ -255,7 +255,7 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
         logger.info({ table: kind, shards: uris.length, jobs: report.jobs, jobIds: report.jobIds, rssMb: Math.round(process.memoryUsage.rss() / 1e6), seconds: seconds() }, 'staging loaded');
       }
       await warehouse.runSql('clean', params);
-      await warehouse.runSql('dedupe');
+      await warehouse.runSql('dedupe', { ...params, run_id: options.runId });
       await warehouse.runSql('merge', { ...params, run_id: options.runId });
       stats = (await warehouse.runSql('stats', { run_id: options.runId }))[0] ?? stats;
       logger.info({ merged: stats.new_rows, seconds: seconds() }, 'merged');

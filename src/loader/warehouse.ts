@@ -40,6 +40,7 @@ export interface TableNames {
   stage_files: string;
   unique_records: string;
   latest_stations: string;
+  ready_files: string;
 }
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -63,6 +64,7 @@ export function tableNames(runId: string): TableNames {
     stage_files: `_velo_stage_files_${suffix}`,
     unique_records: `_velo_unique_records_${suffix}`,
     latest_stations: `_velo_latest_stations_${suffix}`,
+    ready_files: `_velo_ready_files_${suffix}`,
   };
 }
 

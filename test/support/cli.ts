@@ -43,15 +43,18 @@ export function tempDir(prefix = 'velo-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A temp folder holding the files of the given fixture folders (or explicit files). */
+/** A temp folder holding the files of the given fixture folders. */
 export function corpus(...sources: string[]): string {
   const dir = tempDir('velo-corpus-');
-  for (const source of sources) {
-    const from = path.isAbsolute(source) ? source : path.join(FIXTURES, source);
-    for (const name of readdirSync(from)) cpSync(path.join(from, name), path.join(dir, name), { preserveTimestamps: true });
-  }
+  for (const source of sources) corpus.into(dir, source);
   return dir;
 }
+
+/** Copy a fixture folder's files (keeping mtimes) into `dir`. */
+corpus.into = (dir: string, source: string): void => {
+  const from = path.isAbsolute(source) ? source : path.join(FIXTURES, source);
+  for (const name of readdirSync(from)) cpSync(path.join(from, name), path.join(dir, name), { preserveTimestamps: true });
+};
 
 /** Query a DuckDB file; BIGINTs as numbers, timestamps as UTC ISO text. */
 export async function queryDuckDb(file: string, sql: string): Promise<Record<string, unknown>[]> {

@@ -1,0 +1,7 @@
+-- Target tables, created once. Column lists are generated from schemas/*.json.
+-- records: one partition per day of observation, clustered by station for per-station queries.
+CREATE TABLE IF NOT EXISTS {{records}} ({{records_ddl}})
+PARTITION BY DATE(record_timestamp)
+CLUSTER BY station_id;
+CREATE TABLE IF NOT EXISTS {{stations}} ({{stations_ddl}});
+CREATE TABLE IF NOT EXISTS {{files}} ({{files_ddl}});

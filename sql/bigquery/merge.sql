@@ -1,0 +1,38 @@
+-- One transaction: new observations, station attributes and the manifest land together or not at all.
+-- Sources are the tables prepared by dedupe.sql (they carry run_id and the manifest's `complete` flag).
+BEGIN TRANSACTION;
+
+-- A re-observation of a key is not a second row: only unseen (station_id, record_timestamp) are inserted.
+MERGE {{records}} AS t
+USING {{unique_records}} AS s
+ON t.station_id = s.station_id AND t.record_timestamp = s.record_timestamp
+WHEN NOT MATCHED THEN INSERT
+  (station_id, etat, nb_velos_dispo, nb_places_dispo, etat_connexion, derniere_maj, record_timestamp, source_file, run_id)
+  VALUES (s.station_id, s.etat, s.nb_velos_dispo, s.nb_places_dispo, s.etat_connexion, s.derniere_maj, s.record_timestamp, s.source_file, s.run_id);
+
+-- Latest attributes win, whatever order the runs come in.
+MERGE {{stations}} AS t
+USING {{latest_stations}} AS s
+ON t.id = s.id
+WHEN MATCHED AND (t.updated_at IS NULL OR s.updated_at >= t.updated_at) THEN UPDATE SET
+  nom = s.nom, libelle = s.libelle, adresse = s.adresse, commune = s.commune, type = s.type,
+  latitude = s.latitude, longitude = s.longitude, updated_at = s.updated_at, source_file = s.source_file, run_id = s.run_id
+WHEN NOT MATCHED THEN INSERT
+  (id, nom, libelle, adresse, commune, type, latitude, longitude, updated_at, source_file, run_id)
+  VALUES (s.id, s.nom, s.libelle, s.adresse, s.commune, s.type, s.latitude, s.longitude, s.updated_at, s.source_file, s.run_id);
+
+-- Only complete files are recorded (the condition sits in the WHEN clauses: the emulator merges
+-- only from a plain table, not a subquery).
+MERGE {{files}} AS t
+USING {{ready_files}} AS s
+ON t.file_name = s.file_name
+WHEN MATCHED AND s.complete THEN UPDATE SET
+  size = s.size, generation = s.generation, status = s.status, format = s.format, row_count = s.row_count,
+  rejected_rows = s.rejected_rows, min_record_timestamp = s.min_record_timestamp,
+  max_record_timestamp = s.max_record_timestamp, run_id = s.run_id, loaded_at = CURRENT_TIMESTAMP()
+WHEN NOT MATCHED AND s.complete THEN INSERT
+  (file_name, size, generation, status, format, row_count, rejected_rows, min_record_timestamp, max_record_timestamp, run_id, loaded_at)
+  VALUES (s.file_name, s.size, s.generation, s.status, s.format, s.row_count, s.rejected_rows,
+          s.min_record_timestamp, s.max_record_timestamp, s.run_id, CURRENT_TIMESTAMP());
+
+COMMIT TRANSACTION;

@@ -1,0 +1,125 @@
+/**
+ * A GCS prefix of raw files. Listing is paginated and, for collector names (`data___YYYY_MM_DD_…`),
+ * split into per-day (or per-month) key ranges listed in parallel with startOffset/endOffset.
+ * The glob filter runs client-side (emulators ignore matchGlob).
+ */
+import type { Bucket, File } from '@google-cloud/storage';
+import PQueue from 'p-queue';
+import picomatch from 'picomatch';
+import type { Readable } from 'node:stream';
+import { DateTime } from 'luxon';
+import { TransientError, UsageError, errorMessage } from '../../errors.js';
+import { isTransient, statusOf } from '../gcp/clients.js';
+import { withRetry } from '../retry.js';
+import { isRawFileName, type ListOptions, type Source, type SourceObject } from '../source.js';
+import type { TimeWindow } from '../plan.js';
+import { NAME_MARGIN_MS } from '../plan.js';
+
+const PAGE_SIZE = 1000;
+const LIST_CONCURRENCY = 8;
+const COLLECTOR_NAME = /^data___(\d{4})_(\d{2})_(\d{2})_/;
+
+export interface GcsSourceOptions {
+  bucket: Bucket;
+  prefix: string;
+  glob?: string;
+  window?: TimeWindow;
+  timezone?: string;
+}
+
+export class GcsSource implements Source {
+  readonly description: string;
+  private readonly matches: ((name: string) => boolean) | null;
+
+  constructor(private readonly options: GcsSourceOptions) {
+    this.description = `gs://${options.bucket.name}/${options.prefix}`;
+    this.matches = options.glob ? picomatch(options.glob, { dot: true }) : null;
+  }
+
+  private async listRange(startOffset: string | undefined, endOffset: string | undefined, prefix = this.options.prefix, signal?: AbortSignal): Promise<File[]> {
+    const files: File[] = [];
+    let pageToken: string | undefined;
+    do {
+      signal?.throwIfAborted();
+      const [page, next] = await this.call('list', () =>
+        this.options.bucket.getFiles({ prefix, autoPaginate: false, maxResults: PAGE_SIZE, pageToken, startOffset, endOffset }),
+      );
+      files.push(...page);
+      pageToken = (next as { pageToken?: string } | null)?.pageToken;
+    } while (pageToken);
+    return files;
+  }
+
+  /** Key ranges for collector names between two days: per day for short spans, per month otherwise. */
+  private ranges(fromDay: DateTime, toDay: DateTime): [string, string][] {
+    const spanDays = toDay.diff(fromDay, 'days').days;
+    const unit = spanDays > 62 ? 'month' : 'day';
+    const fmt = unit === 'day' ? 'yyyy_MM_dd' : 'yyyy_MM';
+    const ranges: [string, string][] = [];
+    for (let at = fromDay.startOf(unit); at <= toDay; at = at.plus(unit === 'day' ? { days: 1 } : { months: 1 })) {
+      const next = at.plus(unit === 'day' ? { days: 1 } : { months: 1 });
+      ranges.push([`${this.options.prefix}data___${at.toFormat(fmt)}`, `${this.options.prefix}data___${next.toFormat(fmt)}`]);
+    }
+    return ranges;
+  }
+
+  async list(options: ListOptions = {}): Promise<SourceObject[]> {
+    const { window, timezone = 'Europe/Paris' } = this.options;
+    let files: File[];
+    const first = await this.call('list', () => this.options.bucket.getFiles({ prefix: this.options.prefix, autoPaginate: false, maxResults: 1 }));
+    const firstName = first[0][0]?.name.slice(this.options.prefix.length) ?? '';
+    const firstDay = COLLECTOR_NAME.exec(firstName);
+    if (firstDay && window && (Number.isFinite(window.fromMs) || Number.isFinite(window.toMs))) {
+      // Collector names sort by time: list only the days around the window, in parallel.
+      const lo = Number.isFinite(window.fromMs) ? DateTime.fromMillis(window.fromMs - NAME_MARGIN_MS, { zone: timezone }) : DateTime.fromObject({ year: Number(firstDay[1]), month: Number(firstDay[2]), day: Number(firstDay[3]) }, { zone: timezone });
+      const hi = Number.isFinite(window.toMs) ? DateTime.fromMillis(window.toMs + NAME_MARGIN_MS, { zone: timezone }) : DateTime.now().setZone(timezone).plus({ days: 1 });
+      const queue = new PQueue({ concurrency: LIST_CONCURRENCY });
+      const parts = await Promise.all(this.ranges(lo.startOf('day'), hi).map(([start, end]) => queue.add(() => this.listRange(start, end, undefined, options.signal))));
+      // The prefix holds collector names (judged from its first object), so the ranges cover it.
+      files = parts.flat();
+    } else {
+      files = await this.listRange(undefined, undefined, undefined, options.signal);
+    }
+    const seen = new Set<string>();
+    const objects: SourceObject[] = [];
+    for (const file of files) {
+      const name = file.name.slice(this.options.prefix.length);
+      if (seen.has(name) || !isRawFileName(name) || (this.matches && !this.matches(name))) continue;
+      seen.add(name);
+      objects.push({
+        name,
+        size: Number(file.metadata.size ?? 0),
+        generation: String(file.metadata.generation ?? ''),
+        updated: String(file.metadata.updated ?? ''),
+      });
+    }
+    return objects.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async read(object: SourceObject): Promise<Buffer> {
+    const file = this.file(object);
+    const [bytes] = await this.call(`download ${object.name}`, () => file.download({ decompress: false } as never));
+    return bytes;
+  }
+
+  open(object: SourceObject): Readable {
+    return this.file(object).createReadStream({ decompress: false } as never);
+  }
+
+  private file(object: SourceObject): File {
+    const generation = Number(object.generation);
+    return this.options.bucket.file(`${this.options.prefix}${object.name}`, Number.isFinite(generation) && generation > 0 ? { generation } : {});
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetry(fn, { isRetryable: isTransient });
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404) throw new UsageError('GCS_NOT_FOUND', `${this.description}: ${what}: not found (check the bucket name in --source)`, error);
+      if (status === 401 || status === 403) throw new UsageError('GCS_DENIED', `${this.description}: ${what}: permission denied (${errorMessage(error)})`, error);
+      if (isTransient(error)) throw new TransientError('GCS_UNAVAILABLE', `${this.description}: ${what}: ${errorMessage(error)}`, error);
+      throw error;
+    }
+  }
+}
