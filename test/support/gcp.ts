@@ -62,7 +62,7 @@ export async function startEmulators(): Promise<Emulators> {
   const gcsEndpoint = `http://127.0.0.1:${gcsPort}`;
   const bigqueryEndpoint = `http://127.0.0.1:${bqPort}`;
   const gcs = spawn(path.join(BIN, 'fake-gcs-server'), ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(gcsPort), '-backend', 'memory', '-external-url', gcsEndpoint, '-public-host', `127.0.0.1:${gcsPort}`], {
-    stdio: ['ignore', openSync(path.join(logDir, `velo-gcs-${gcsPort}.log`), 'w'), 'inherit'],
+    stdio: ['ignore', 'ignore', openSync(path.join(logDir, `velo-gcs-${gcsPort}.log`), 'w')],
   });
   const bq = spawn(path.join(BIN, 'bigquery-emulator'), [`--project=${PROJECT}`, '--host=127.0.0.1', `--port=${bqPort}`, `--grpc-port=${grpcPort}`, '--log-level=error'], {
     env: { ...process.env, STORAGE_EMULATOR_HOST: gcsEndpoint },

@@ -25,6 +25,8 @@ export interface GcsSourceOptions {
   glob?: string;
   window?: TimeWindow;
   timezone?: string;
+  /** Objects per list request (tests use a small one to exercise pagination). */
+  pageSize?: number;
 }
 
 export class GcsSource implements Source {
@@ -42,7 +44,7 @@ export class GcsSource implements Source {
     do {
       signal?.throwIfAborted();
       const [page, next] = await this.call('list', () =>
-        this.options.bucket.getFiles({ prefix, autoPaginate: false, maxResults: PAGE_SIZE, pageToken, startOffset, endOffset }),
+        this.options.bucket.getFiles({ prefix, autoPaginate: false, maxResults: this.options.pageSize ?? PAGE_SIZE, pageToken, startOffset, endOffset }),
       );
       files.push(...page);
       pageToken = (next as { pageToken?: string } | null)?.pageToken;

@@ -98,13 +98,20 @@ export class BigQueryWarehouse implements Warehouse {
     return { jobs: jobIds.length, jobIds };
   }
 
-  /** A retried create of the same job id gets HTTP 409: attach to the existing job instead. */
+  /**
+   * Get-or-create by job id: a job that already exists (an earlier request of this attempt got through)
+   * is attached to, never loaded again; a create racing another one gets HTTP 409 and attaches too.
+   */
   private async createOrAttach(jobId: string, configuration: Record<string, unknown>): Promise<Job> {
+    const existing = this.client.job(jobId, this.location ? { location: this.location } : {});
+    const [exists] = await this.call(`look up job ${jobId}`, () => existing.exists());
+    if (exists) return existing;
     try {
       const [job] = await withRetry(() => this.client.createJob({ jobId, location: this.location, configuration } as never), { isRetryable: isTransient });
       return job;
     } catch (error) {
-      if (statusOf(error) === 409) return this.client.job(jobId, this.location ? { location: this.location } : {});
+      // BigQuery answers 409; the emulator answers 500 "job … is already created".
+      if (statusOf(error) === 409 || /job .* is already created/i.test(errorMessage(error))) return existing;
       throw this.wrap(`create job ${jobId}`, error);
     }
   }
