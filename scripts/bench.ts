@@ -117,21 +117,29 @@ async function main(): Promise<void> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
 
-  let sourceArg = corpus;
-  let extraEnv: NodeJS.ProcessEnv = {};
-  let stagingArgs: string[] = ['--staging', path.join(out, 'staging')];
+  const runVelo = async (source: string, env: NodeJS.ProcessEnv, label: string): Promise<{ seconds: number; merged: number; peakRssMb: number }> => {
+    const dir = path.join(out, label);
+    const result = await run(process.execPath, [
+      CLI, 'run', '--source', source, '--warehouse', `duckdb:${path.join(dir, 'velo.duckdb')}`, '--staging', path.join(dir, 'staging'), '--json',
+      ...(opts.workers ? ['--workers', opts.workers] : []), ...(opts.concurrency ? ['--concurrency', opts.concurrency] : []),
+    ], { VELO_LOG_LEVEL: 'warn', ...env });
+    if (result.code !== 0) throw new Error(`velo-backfill (${label}) exited ${result.code}:\n${result.stderr}`);
+    const summary = JSON.parse(result.stdout) as { rows: { merged: number }; peakRssMb: number };
+    return { seconds: result.seconds, merged: summary.rows.merged, peakRssMb: summary.peakRssMb };
+  };
+  mkdirSync(path.join(out, 'local'), { recursive: true });
+  const velo = await runVelo(corpus, {}, 'local');
+  let gcs: { seconds: number; merged: number; peakRssMb: number } | null = null;
   if (opts.source === 'gcs') {
-    const { uploadCorpus } = (await import('./bench-gcs.js' as string)) as { uploadCorpus: (dir: string) => Promise<{ sourceArg: string; env: NodeJS.ProcessEnv }> };
-    ({ sourceArg, env: extraEnv } = await uploadCorpus(corpus));
-    stagingArgs = ['--staging', path.join(out, 'staging')];
+    const { uploadCorpus } = await import('./bench-gcs.js');
+    const upload = await uploadCorpus(corpus);
+    try {
+      mkdirSync(path.join(out, 'gcs'), { recursive: true });
+      gcs = await runVelo(upload.sourceArg, upload.env, 'gcs');
+    } finally {
+      await upload.stop();
+    }
   }
-
-  const velo = await run(process.execPath, [
-    CLI, 'run', '--source', sourceArg, '--warehouse', `duckdb:${path.join(out, 'velo.duckdb')}`, '--json', ...stagingArgs,
-    ...(opts.workers ? ['--workers', opts.workers] : []), ...(opts.concurrency ? ['--concurrency', opts.concurrency] : []),
-  ], { VELO_LOG_LEVEL: 'warn', ...extraEnv });
-  if (velo.code !== 0) throw new Error(`velo-backfill exited ${velo.code}:\n${velo.stderr}`);
-  const summary = JSON.parse(velo.stdout) as { rows: { merged: number }; peakRssMb: number; wallSeconds: number };
 
   const refScript = path.join(REPO, 'node_modules', '.velo-bench-reference.mjs');
   writeFileSync(refScript, REFERENCE_SCRIPT);
@@ -143,13 +151,16 @@ async function main(): Promise<void> {
   const mb = bytes / 1e6;
   const line = (name: string, seconds: number, rows: number, rss: number): string =>
     `${name.padEnd(26)} ${seconds.toFixed(2).padStart(7)} s ${(mb / seconds).toFixed(1).padStart(8)} MB/s ${Math.round(rows / seconds).toLocaleString('en-US').padStart(11)} rows/s ${rows.toLocaleString('en-US').padStart(10)} rows ${rss.toFixed(0).padStart(6)} MB peak RSS`;
-  console.log(`corpus: ${files} files, ${mb.toFixed(1)} MB, ${STATIONS} stations/file, source ${opts.source}, ${os.availableParallelism()} cores`);
-  console.log(line(`velo-backfill (${opts.source})`, velo.seconds, summary.rows.merged, summary.peakRssMb));
+  console.log(`corpus: ${files} files, ${mb.toFixed(1)} MB, ${bigMb > 0 ? 'one huge file' : `${STATIONS} stations/file`}, ${os.availableParallelism()} cores`);
+  console.log(line('velo-backfill (local)', velo.seconds, velo.merged, velo.peakRssMb));
+  if (gcs) console.log(line('velo-backfill (gcs emulator)', gcs.seconds, gcs.merged, gcs.peakRssMb));
   console.log(line('duckdb read_json+unnest', ref.seconds, reference.rows, reference.peakRssMb));
-  console.log(`ratio velo/reference throughput: ${(ref.seconds / velo.seconds).toFixed(2)}x   (velo in-process wall ${summary.wallSeconds.toFixed(2)} s; reference in-process ${reference.seconds.toFixed(2)} s)`);
-  console.log(`same row count: ${summary.rows.merged === reference.rows ? 'yes' : `NO (${summary.rows.merged} vs ${reference.rows})`}`);
+  console.log(`ratio velo/reference throughput: ${(ref.seconds / velo.seconds).toFixed(2)}x`);
+  if (gcs) console.log(`ratio gcs/local throughput: ${(velo.seconds / gcs.seconds).toFixed(2)}x`);
+  const same = velo.merged === reference.rows && (!gcs || gcs.merged === reference.rows);
+  console.log(`same row count: ${same ? 'yes' : `NO (velo ${velo.merged}, gcs ${gcs?.merged ?? '-'}, reference ${reference.rows})`}`);
   rmSync(out, { recursive: true, force: true });
-  if (summary.rows.merged !== reference.rows) process.exitCode = 1;
+  if (!same) process.exitCode = 1;
 }
 
 await main();
