@@ -2,6 +2,7 @@
  * Worker-thread entry: read (local files), decode, parse, flatten, and append the rows to this
  * thread's own staging shard. Only a small summary crosses back to the main thread.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { flattenFileBytes, sameStations, type FileOutcome } from '../transform/flatten-file.js';
@@ -14,6 +15,8 @@ export interface FlattenTask {
   path?: string;
   /** …the bytes, already downloaded by the main thread. */
   bytes?: Uint8Array;
+  /** Expected base64 MD5 of `bytes` (downloads): a mismatch is reported, never parsed. */
+  md5?: string;
   spoolDir: string;
   shardBytes: number;
 }
@@ -32,6 +35,9 @@ let state: { spoolDir: string; appender: SyncShardAppender; lastStations: Map<nu
 
 export function flattenTask(task: FlattenTask, thread = threadId): FlattenResult {
   const bytes = task.bytes ?? readFileSync(task.path!);
+  if (task.md5 && createHash('md5').update(bytes).digest('base64') !== task.md5) {
+    return { status: 'rejected', code: 'CHECKSUM_MISMATCH', reason: `downloaded bytes do not match the object's MD5 (${task.md5})`, rejects: [], bytesRead: bytes.length };
+  }
   const outcome = flattenFileBytes(bytes, { name: task.name });
   if (outcome.status !== 'loaded') return { ...outcome, bytesRead: bytes.length };
   if (state?.spoolDir !== task.spoolDir) {

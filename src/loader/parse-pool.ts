@@ -7,6 +7,10 @@ export interface ParsePool {
   close(): Promise<void>;
 }
 
+function ownsMemory(bytes: Uint8Array): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+}
+
 /** workers = 0 parses on the main thread (debugging, tiny runs). */
 export function createParsePool(workers: number): ParsePool {
   if (workers <= 0) {
@@ -28,7 +32,8 @@ export function createParsePool(workers: number): ParsePool {
     resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 },
   });
   return {
-    flatten: (task) => pool.run(task),
+    // Downloaded bytes move to the worker instead of being copied (when the buffer owns its memory).
+    flatten: (task) => pool.run(task, task.bytes && ownsMemory(task.bytes) ? { transferList: [task.bytes.buffer as ArrayBuffer] } : {}),
     close: () => pool.destroy(),
   };
 }

@@ -201,8 +201,11 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
       await streamOne(object);
     } else {
       const local = source.localPath?.(object);
-      const task = { name: object.name, spoolDir: spool, shardBytes: options.shardBytes };
-      const result = await pool.flatten(local ? { ...task, path: local } : { ...task, bytes: await source.read(object) });
+      const task = { name: object.name, spoolDir: spool, shardBytes: options.shardBytes, md5: object.md5 };
+      const download = async () => pool.flatten({ ...task, bytes: await source.read(object) });
+      let result = local ? await pool.flatten({ ...task, path: local }) : await download();
+      // A download that does not match its checksum is fetched once more before it is set aside.
+      if (!local && result.status === 'rejected' && result.code === 'CHECKSUM_MISMATCH') result = await download();
       counts.bytesRead += result.bytesRead;
       if (result.status === 'loaded') {
         recordShards.add(result.shard);

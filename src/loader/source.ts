@@ -8,6 +8,8 @@ export interface SourceObject {
   /** GCS generation, or the local file's mtime in ms: a changed file is loaded again. */
   generation: string;
   updated: string;
+  /** Base64 MD5 of the stored bytes, when the store keeps one (GCS): checked by the worker that parses them. */
+  md5?: string;
 }
 
 export interface ListOptions {

@@ -69,8 +69,11 @@ export async function startEmulators(): Promise<Emulators> {
     stdio: ['ignore', openSync(path.join(logDir, `velo-bigquery-${bqPort}.log`), 'w'), openSync(path.join(logDir, `velo-bigquery-${bqPort}.err`), 'w')],
   });
   const stop = async (): Promise<void> => {
+    process.off('exit', stop);
     for (const child of [gcs, bq]) if (child.exitCode === null) child.kill('SIGTERM');
   };
+  // Never leave emulators behind, even when the test process ends abruptly.
+  process.on('exit', stop);
   try {
     await waitFor(`${gcsEndpoint}/storage/v1/b`, gcs, 'fake-gcs-server');
     await waitFor(`${bigqueryEndpoint}/bigquery/v2/projects/${PROJECT}/datasets`, bq, 'bigquery-emulator');

@@ -18,6 +18,12 @@ import { NAME_MARGIN_MS } from '../plan.js';
 const PAGE_SIZE = 1000;
 const LIST_CONCURRENCY = 8;
 const COLLECTOR_NAME = /^data___(\d{4})_(\d{2})_(\d{2})_/;
+/**
+ * Bytes as stored (gzip objects are gunzipped by our decoder). The client's own validation (CRC32C in
+ * JavaScript, or MD5) runs on the main thread and cost more than the download: worker threads check
+ * the listed MD5 instead (flatten-worker.ts), in parallel.
+ */
+const DOWNLOAD_OPTIONS = { decompress: false, validation: false } as const;
 
 export interface GcsSourceOptions {
   bucket: Bucket;
@@ -93,6 +99,7 @@ export class GcsSource implements Source {
         size: Number(file.metadata.size ?? 0),
         generation: String(file.metadata.generation ?? ''),
         updated: String(file.metadata.updated ?? ''),
+        ...(file.metadata.md5Hash ? { md5: String(file.metadata.md5Hash) } : {}),
       });
     }
     return objects.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -100,12 +107,12 @@ export class GcsSource implements Source {
 
   async read(object: SourceObject): Promise<Buffer> {
     const file = this.file(object);
-    const [bytes] = await this.call(`download ${object.name}`, () => file.download({ decompress: false } as never));
+    const [bytes] = await this.call(`download ${object.name}`, () => file.download(DOWNLOAD_OPTIONS));
     return bytes;
   }
 
   open(object: SourceObject): Readable {
-    return this.file(object).createReadStream({ decompress: false } as never);
+    return this.file(object).createReadStream(DOWNLOAD_OPTIONS);
   }
 
   private file(object: SourceObject): File {
