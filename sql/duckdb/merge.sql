@@ -2,9 +2,15 @@
 BEGIN TRANSACTION;
 
 -- A re-observation of a key is not a second row: only unseen (station_id, record_timestamp) are inserted.
+-- Runs once per UTC day of staged observations ($day_start): memory stays bounded by a day of rows however
+-- long the backfill, and the day range on both sides lets DuckDB skip the rest of `records` by its zone maps.
 MERGE INTO {{records}} AS t
-USING {{unique_records}} AS s
+USING (
+  SELECT * FROM {{unique_records}}
+  WHERE record_timestamp >= $day_start::TIMESTAMPTZ AND record_timestamp < $day_start::TIMESTAMPTZ + INTERVAL 1 DAY
+) AS s
 ON t.station_id = s.station_id AND t.record_timestamp = s.record_timestamp
+  AND t.record_timestamp >= $day_start::TIMESTAMPTZ AND t.record_timestamp < $day_start::TIMESTAMPTZ + INTERVAL 1 DAY
 WHEN NOT MATCHED THEN INSERT
   (station_id, etat, nb_velos_dispo, nb_places_dispo, etat_connexion, derniere_maj, record_timestamp, source_file, run_id)
   VALUES (s.station_id, s.etat, s.nb_velos_dispo, s.nb_places_dispo, s.etat_connexion, s.derniere_maj, s.record_timestamp, s.source_file, $run_id);

@@ -98,6 +98,13 @@ class StationTracker {
   }
 }
 
+const UNREADABLE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'GCS_NOT_FOUND', 'GCS_DENIED']);
+
+function isUnreadable(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && UNREADABLE_CODES.has(code);
+}
+
 interface Counts {
   loaded: number;
   degraded: number;
@@ -197,6 +204,20 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   };
 
   const processOne = async (object: SourceObject): Promise<void> => {
+    try {
+      await readAndStage(object);
+    } catch (error) {
+      // A file that cannot be read (vanished, no permission) is set aside like a bad file;
+      // anything else (disk full, network down after retries) stops the run.
+      if (!isUnreadable(error)) throw error;
+      counts.rejected++;
+      deadLetter.write({ file: object.name, code: 'READ_FAILED', reason: `cannot read the file: ${errorMessage(error)}` });
+      logger.warn({ object: object.name, err: errorMessage(error) }, 'file unreadable');
+    }
+    progress.advance(object.size);
+  };
+
+  const readAndStage = async (object: SourceObject): Promise<void> => {
     if (object.size > options.streamThresholdBytes) {
       await streamOne(object);
     } else {
@@ -214,7 +235,6 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
         await handle(object, result, 0, null);
       }
     }
-    progress.advance(object.size);
   };
 
   const queue = new PQueue({ concurrency: options.concurrency });

@@ -70,6 +70,22 @@ export class DuckDbWarehouse implements Warehouse {
 
   async ensureTables(): Promise<void> {
     await this.runSql('create_tables');
+    await this.dropLeftoverStaging();
+  }
+
+  /**
+   * A DuckDB file has one writer at a time, so run-scoped tables found now belong to a run that crashed
+   * before its cleanup: drop them (their rows were never merged, and that run's files were not recorded).
+   */
+  private async dropLeftoverStaging(): Promise<void> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT table_name AS name, 'TABLE' AS kind FROM duckdb_tables() UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views()`,
+    );
+    const scratch = /^_velo_(stage|unique|latest|ready)_/;
+    const leftovers = (reader.getRowObjects() as { name: string; kind: string }[]).filter((l) => scratch.test(l.name));
+    for (const { name, kind } of [...leftovers].sort((a, b) => (a.kind === 'VIEW' ? -1 : b.kind === 'VIEW' ? 1 : 0))) {
+      await this.connection.run(`DROP ${kind} IF EXISTS ${quote(name)}`);
+    }
   }
 
   async loadedFiles(): Promise<Map<string, ManifestEntry>> {
@@ -99,13 +115,19 @@ export class DuckDbWarehouse implements Warehouse {
       for (const statement of statements) {
         if (/^BEGIN\b/i.test(statement)) inTransaction = true;
         if (/^(COMMIT|ROLLBACK)\b/i.test(statement)) inTransaction = false;
-        const bound: Record<string, string | number | null> = {};
-        for (const key of parameterNames(statement, 'duckdb')) {
-          if (!(key in params)) throw new WarehouseError('SQL_PARAM', `sql/duckdb/${name}.sql needs parameter $${key}`);
-          bound[key] = params[key] ?? null;
+        const names = parameterNames(statement, 'duckdb');
+        // A statement using $day_start runs once per UTC day of staged observations (bounded memory).
+        const days = names.includes('day_start') ? await this.stagedDays() : [null];
+        for (const day of days) {
+          const bound: Record<string, string | number | null> = {};
+          for (const key of names) {
+            if (key === 'day_start') bound[key] = day;
+            else if (!(key in params)) throw new WarehouseError('SQL_PARAM', `sql/duckdb/${name}.sql needs parameter $${key}`);
+            else bound[key] = params[key] ?? null;
+          }
+          const reader = await this.connection.runAndReadAll(statement, names.length > 0 ? bound : undefined);
+          rows = reader.getRowObjects().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, toPlain(v)])));
         }
-        const reader = await this.connection.runAndReadAll(statement, Object.keys(bound).length > 0 ? bound : undefined);
-        rows = reader.getRowObjects().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, toPlain(v)])));
       }
       return rows;
     } catch (error) {
@@ -113,6 +135,13 @@ export class DuckDbWarehouse implements Warehouse {
       if (error instanceof WarehouseError) throw error;
       throw new WarehouseError('DUCKDB_SQL', `sql/duckdb/${name}.sql failed: ${errorMessage(error)}`, error);
     }
+  }
+
+  private async stagedDays(): Promise<string[]> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT DISTINCT strftime(date_trunc('day', record_timestamp), '%Y-%m-%dT00:00:00Z') AS day FROM ${quote(this.names.stage_records)} ORDER BY day`,
+    );
+    return reader.getRowObjects().map((row) => String(row.day));
   }
 
   async close(): Promise<void> {
