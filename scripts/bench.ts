@@ -6,7 +6,7 @@
  * building the same records rows from the same files — also as a child process, and prints both with ratios.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -46,22 +46,25 @@ function generateCorpus(files: number, stations: number): string {
   return dir;
 }
 
-/** One huge single-document file (streaming path), made by concatenating minutes' records. */
+/** One huge single-document file (streaming path), written minute by minute (a 1 GB string cannot exist). */
 function generateBigFile(megabytes: number): string {
   const dir = path.join(WORK, `big-${megabytes}mb`);
   const file = path.join(dir, 'data___2023_08_24_00_00_00.json');
-  if (existsSync(file)) return dir;
+  if (existsSync(path.join(dir, '.complete'))) return dir;
   mkdirSync(dir, { recursive: true });
   const catalog = stationCatalog(289, 42);
-  const parts: string[] = [];
+  const start = DateTime.fromISO('2023-08-24T00:00:00', { zone: 'Europe/Paris' });
+  process.stderr.write(`generating one ${megabytes} MB file in ${dir} …\n`);
+  writeFileSync(file, '{"nhits": 0, "parameters": {}, "records": [');
   let size = 0;
   for (let i = 0; size < megabytes * 1e6; i++) {
-    const doc = minuteDocument({ stations: catalog, at: DateTime.fromISO('2023-08-24T00:00:00', { zone: 'Europe/Paris' }).plus({ minutes: i }), seed: i });
-    const text = (doc.records as unknown[]).map((r) => pythonJson(r)).join(', ');
-    parts.push(text);
+    const doc = minuteDocument({ stations: catalog, at: start.plus({ minutes: i }), seed: i });
+    const text = `${i > 0 ? ', ' : ''}${(doc.records as unknown[]).map((r) => pythonJson(r)).join(', ')}`;
+    appendFileSync(file, text);
     size += text.length;
   }
-  writeFileSync(file, `{"nhits": 0, "parameters": {}, "records": [${parts.join(', ')}]}`);
+  appendFileSync(file, ']}');
+  writeFileSync(path.join(dir, '.complete'), '');
   return dir;
 }
 
