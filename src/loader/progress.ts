@@ -4,7 +4,8 @@ import type { Logger } from './log.js';
 
 export interface Progress {
   start(totalFiles: number, totalBytes: number): void;
-  advance(bytes: number): void;
+  /** `bytes` more read; `files` (default 1) more finished — a streamed huge file reports bytes as it goes. */
+  advance(bytes: number, files?: number): void;
   stop(): void;
 }
 
@@ -30,9 +31,9 @@ export function createProgress(logger: Logger, options: { tty: boolean; enabled:
         startedAt = Date.now();
         bar.start(total, 0, { mbps: '0.0' });
       },
-      advance(size) {
+      advance(size, done = 1) {
         bytes += size;
-        bar.increment(1, { mbps: rate().toFixed(1) });
+        bar.increment(done, { mbps: rate().toFixed(1) });
       },
       stop: () => bar.stop(),
     };
@@ -51,8 +52,8 @@ export function createProgress(logger: Logger, options: { tty: boolean; enabled:
       }, LOG_EVERY_MS);
       timer.unref();
     },
-    advance(size) {
-      files++;
+    advance(size, done = 1) {
+      files += done;
       bytes += size;
     },
     stop: () => clearInterval(timer),

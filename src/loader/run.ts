@@ -195,7 +195,9 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   const streamOne = async (object: SourceObject): Promise<void> => {
     const id = ++streamedCount;
     const writer = new ShardWriter(spool, `records-stream-${id}`, options.shardBytes);
-    const outcome = await streamFlattenFile(source.open(object), object.name, /\.gz$/i.test(object.name), (text) => writer.write(text));
+    const input = source.open(object);
+    input.on('data', (chunk: Buffer) => progress.advance(chunk.length, 0));
+    const outcome = await streamFlattenFile(input, object.name, /\.gz$/i.test(object.name), (text) => writer.write(text));
     const paths = await writer.close();
     counts.bytesRead += object.size;
     if (outcome.status === 'loaded') paths.forEach((shard) => recordShards.add(shard));
@@ -204,6 +206,7 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   };
 
   const processOne = async (object: SourceObject): Promise<void> => {
+    const streamed = object.size > options.streamThresholdBytes;
     try {
       await readAndStage(object);
     } catch (error) {
@@ -214,7 +217,7 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
       deadLetter.write({ file: object.name, code: 'READ_FAILED', reason: `cannot read the file: ${errorMessage(error)}` });
       logger.warn({ object: object.name, err: errorMessage(error) }, 'file unreadable');
     }
-    progress.advance(object.size);
+    progress.advance(streamed ? 0 : object.size);
   };
 
   const readAndStage = async (object: SourceObject): Promise<void> => {

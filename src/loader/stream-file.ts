@@ -89,7 +89,8 @@ export async function streamFlattenFile(input: Readable, name: string, gzip: boo
     } else {
       await pipeline([
         stream,
-        parserStream(),
+        // Whole keys, strings and numbers only: half the tokens, less garbage, faster.
+        parserStream({ streamValues: false }),
         pick.asStream({ filter: 'records' }),
         streamArray.asStream(),
         async (items: AsyncIterable<{ key: number; value: unknown }>) => {
