@@ -5,10 +5,7 @@ BEGIN TRANSACTION;
 -- Runs once per UTC day of staged observations ($day_start): memory stays bounded by a day of rows however
 -- long the backfill, and the day range on both sides lets DuckDB skip the rest of `records` by its zone maps.
 MERGE INTO {{records}} AS t
-USING (
-  SELECT * FROM {{unique_records}}
-  WHERE record_timestamp >= $day_start::TIMESTAMPTZ AND record_timestamp < $day_start::TIMESTAMPTZ + INTERVAL 1 DAY
-) AS s
+USING {{unique_records}}($day_start::TIMESTAMPTZ) AS s
 ON t.station_id = s.station_id AND t.record_timestamp = s.record_timestamp
   AND t.record_timestamp >= $day_start::TIMESTAMPTZ AND t.record_timestamp < $day_start::TIMESTAMPTZ + INTERVAL 1 DAY
 WHEN NOT MATCHED THEN INSERT
