@@ -13,14 +13,12 @@ export interface SourceObject {
 }
 
 export interface ListOptions {
-  /** Keep only names that may hold observations in this window (decided by plan.ts). */
-  accept?: (name: string) => boolean;
   signal?: AbortSignal;
 }
 
 export interface Source {
   readonly description: string;
-  /** Every raw file, sorted by name. */
+  /** Every raw file, sorted by name (the run applies the time window to the names). */
   list(options: ListOptions): Promise<SourceObject[]>;
   /** Whole file as bytes (small files: the fast path). */
   read(object: SourceObject, signal?: AbortSignal): Promise<Buffer>;

@@ -27,7 +27,7 @@ export class LocalSource implements Source {
     }
     const names = entries
       .map((entry) => entry.split(path.sep).join('/'))
-      .filter((name) => isRawFileName(name) && (options.accept?.(name) ?? true))
+      .filter(isRawFileName)
       .sort();
     const objects: SourceObject[] = [];
     for (let i = 0; i < names.length; i += STAT_BATCH) {
