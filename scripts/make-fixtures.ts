@@ -62,6 +62,10 @@ delete records[0]!.fields.libelle; // counts but no station id → rejected reco
 records[1]!.fields.nbvelosdispo = -3; // negative count
 records[2]!.record_timestamp = '24/08/2023 20:19'; // unparseable timestamp
 const good = pythonJson(minute('2023-08-24T20:20:00', 10));
+// Legal JSON text that is not clean Unicode or is awkward to re-serialise: a lone surrogate, NUL, quotes, an emoji.
+const oddStrings = (s: { libelle: number }): Record<string, unknown> | undefined =>
+  s.libelle === 1 ? { nom: 'GARE \ud800 LILLE', adresse: 'RUE "DU" \\ PAS \u0000', commune: 'LILLE 🚲' } : undefined;
+const odd = JSON.stringify(minute('2023-08-24T20:27:00', 11, { override: oddStrings })); // JSON.stringify writes the lone surrogate as \ud800
 writeAll(path.join(root, 'vlille', 'hostile'), {
   [fileName(paris('2023-08-24T20:20:00'))]: pythonJson(withBadRecords),
   [fileName(paris('2023-08-24T20:21:00'))]: good,
@@ -70,6 +74,7 @@ writeAll(path.join(root, 'vlille', 'hostile'), {
   [fileName(paris('2023-08-24T20:24:00'))]: '<html><body><h1>502 Bad Gateway</h1></body></html>\n', // not JSON
   [fileName(paris('2023-08-24T20:25:00'))]: JSON.stringify({ last_updated: 1692901500, ttl: 0, version: '2.3', data: { stations: [] } }), // unknown shape
   [fileName(paris('2023-08-24T20:26:00'))]: Buffer.from('{"nhits": 1, "records": [{"fields": {"nom": "H\xf4tel"}}]}', 'latin1'), // not UTF-8
+  [fileName(paris('2023-08-24T20:28:00'))]: odd, // good rows with odd strings
 });
 
 // --- quick-start corpus: 20 consecutive minutes of 289 stations, minute 20:11 degraded ---

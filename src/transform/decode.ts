@@ -10,6 +10,8 @@ export type FileRejectCode = 'EMPTY' | 'NOT_UTF8' | 'TRUNCATED' | 'NOT_JSON' | '
 
 export type Decoded = { ok: true; doc: unknown } | { ok: false; code: FileRejectCode; reason: string };
 
+/** Small gzip files are gunzipped whole; bound what they may expand to. */
+const MAX_GUNZIPPED_BYTES = 512 * 2 ** 20;
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
@@ -22,8 +24,11 @@ export function decodeText(input: Uint8Array): { ok: true; text: string } | { ok
   let bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   if (isGzip(bytes)) {
     try {
-      bytes = gunzipSync(bytes);
+      bytes = gunzipSync(bytes, { maxOutputLength: MAX_GUNZIPPED_BYTES });
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        return { ok: false, code: 'BAD_GZIP', reason: `gzip data expands beyond ${MAX_GUNZIPPED_BYTES / 2 ** 20} MiB (a gzip bomb, or a file to stream: lower --stream-threshold-mb)` };
+      }
       return { ok: false, code: 'BAD_GZIP', reason: `gzip data is corrupt or truncated: ${(error as Error).message}` };
     }
   }

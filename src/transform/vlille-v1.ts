@@ -26,7 +26,8 @@ function count(value: unknown): number | null {
 }
 
 function text(value: unknown): string | null {
-  if (typeof value === 'string') return value;
+  // A lone surrogate (`"\ud800"`) is legal JSON text but not Unicode: warehouses refuse the whole load.
+  if (typeof value === 'string') return value.isWellFormed() ? value : value.toWellFormed();
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return null;
 }

@@ -1,6 +1,6 @@
 /** The built CLI end to end on the embedded warehouse: real folder, real DuckDB file, exact counts. */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { corpus, queryDuckDb, runCli, runJson, tempDir } from '../support/cli.js';
@@ -94,9 +94,9 @@ describe('hostile files next to good ones', () => {
     const { code, summary, stderr } = await runJson(['--source', source, '--warehouse', `duckdb:${db}`, '--dead-letter', deadLetter], { cwd: work });
     assert.equal(code, 3, stderr);
     assert.equal(summary.files.rejected, 5);
-    assert.equal(summary.files.loaded, 11 + 2);
+    assert.equal(summary.files.loaded, 11 + 3);
     assert.equal(summary.rows.rejected, 3);
-    assert.equal(summary.rows.merged, 45 + 2 + 5);
+    assert.equal(summary.rows.merged, 45 + 2 + 5 + 5);
     const entries = readFileSync(deadLetter, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     const byFile = new Map<string, Record<string, unknown>[]>();
     for (const entry of entries) byFile.set(String(entry.file), [...(byFile.get(String(entry.file)) ?? []), entry]);
@@ -118,6 +118,18 @@ describe('hostile files next to good ones', () => {
     for (const entry of entries) assert.ok(String(entry.reason).length > 5 && entry.run_id);
     const [good] = await queryDuckDb(db, `SELECT COUNT(*) AS n FROM records WHERE source_file IN ('data___2023_08_24_20_20_00.json', 'data___2023_08_24_20_21_00.json')`);
     assert.equal(good!.n, 7);
+    const [odd] = await queryDuckDb(db, `SELECT COUNT(*) AS n FROM records WHERE source_file = 'data___2023_08_24_20_28_00.json'`);
+    assert.equal(odd!.n, 5);
+  });
+
+  test('odd but legal strings survive the round trip (a lone surrogate becomes U+FFFD)', async () => {
+    const only = tempDir('velo-odd-');
+    cpSync(path.join(source, 'data___2023_08_24_20_28_00.json'), path.join(only, 'data___2023_08_24_20_28_00.json'));
+    const oddDb = path.join(work, 'odd.duckdb');
+    const { code } = await runJson(['--source', only, '--warehouse', `duckdb:${oddDb}`], { cwd: work });
+    assert.equal(code, 0);
+    const [station] = await queryDuckDb(oddDb, `SELECT nom, adresse, commune FROM stations WHERE id = 1`);
+    assert.deepEqual(station, { nom: 'GARE \uFFFD LILLE', adresse: 'RUE "DU" \\ PAS \u0000', commune: 'LILLE 🚲' });
   });
 
   test('a re-run retries only the rejected files, and adds nothing', async () => {
