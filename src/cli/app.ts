@@ -38,7 +38,7 @@ function runOptions(y: Argv): Argv<RunArgs> {
     .option('concurrency', { type: 'number', describe: 'Files read at once (default 16)' })
     .option('workers', { type: 'number', describe: 'Parse/flatten worker threads (default: CPU cores; 0 = main thread)' })
     .option('shard-mb', { type: 'number', default: 256, describe: 'Rotate staged NDJSON shards at this size (MiB, uncompressed)' })
-    .option('stream-threshold-mb', { type: 'number', default: 64, describe: 'Files above this size (MiB) are streamed instead of parsed whole, to bound memory' })
+    .option('stream-threshold-mb', { type: 'number', default: 16, describe: 'Files above this size (MiB) are streamed instead of parsed whole, to bound memory' })
     .option('keep-staging', { type: 'boolean', default: false, describe: 'Keep the staged shards after a successful merge' })
     .option('duckdb-memory', { type: 'string', default: '128MB', describe: 'Memory cap of the embedded DuckDB (it spills to disk beyond it); keeps a run inside a 512 MiB container' })
     .option('glob', { type: 'string', describe: 'Only object names matching this glob (gs:// sources; e.g. "**/data___2023_*.json")' })

@@ -100,6 +100,11 @@ class StationTracker {
 
 const UNREADABLE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'GCS_NOT_FOUND', 'GCS_DENIED']);
 
+function tooLargeToParseWhole(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === 'ERR_WORKER_OUT_OF_MEMORY' || code === 'ERR_STRING_TOO_LONG' || /out of memory|string longer than/i.test(errorMessage(error));
+}
+
 function isUnreadable(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   return typeof code === 'string' && UNREADABLE_CODES.has(code);
@@ -208,7 +213,12 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   const processOne = async (object: SourceObject): Promise<void> => {
     const streamed = object.size > options.streamThresholdBytes;
     try {
-      await readAndStage(object);
+      await readAndStage(object).catch(async (error: unknown) => {
+        // A file whose parsed form does not fit a worker's heap (or a V8 string) is read again, record by record.
+        if (!tooLargeToParseWhole(error)) throw error;
+        logger.warn({ object: object.name }, 'file too large to parse whole; streaming it');
+        await streamOne(object);
+      });
     } catch (error) {
       // A file that cannot be read (vanished, no permission) is set aside like a bad file;
       // anything else (disk full, network down after retries) stops the run.
