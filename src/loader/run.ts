@@ -211,12 +211,14 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   };
 
   const processOne = async (object: SourceObject): Promise<void> => {
-    const streamed = object.size > options.streamThresholdBytes;
+    // Streamed files report their bytes as they are read.
+    let streamed = object.size > options.streamThresholdBytes;
     try {
       await readAndStage(object).catch(async (error: unknown) => {
         // A file whose parsed form does not fit a worker's heap (or a V8 string) is read again, record by record.
         if (!tooLargeToParseWhole(error)) throw error;
         logger.warn({ object: object.name }, 'file too large to parse whole; streaming it');
+        streamed = true;
         await streamOne(object);
       });
     } catch (error) {
