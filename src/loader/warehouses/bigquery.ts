@@ -161,7 +161,10 @@ export class BigQueryWarehouse implements Warehouse {
     const detail = errorMessage(error);
     const message = `${this.description}: ${what}: ${detail.length > 600 ? `${detail.slice(0, 600)}…` : detail}`;
     if (status === 401 || status === 403) return new UsageError('BIGQUERY_DENIED', `${message} (check credentials and the project in --warehouse)`, error);
-    if (isTransient(error)) return new TransientError('BIGQUERY_UNAVAILABLE', message, error);
+    // Concurrent DML on one table (many Cloud Run tasks merging at once) aborts one side: a later retry succeeds.
+    if (isTransient(error) || /concurrent update|could not serialize access|too many DML statements/i.test(detail)) {
+      return new TransientError('BIGQUERY_UNAVAILABLE', message, error);
+    }
     return new WarehouseError('BIGQUERY_ERROR', message, error);
   }
 }
