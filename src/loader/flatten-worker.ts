@@ -1,6 +1,7 @@
 /**
  * Worker-thread entry: read (local files), decode, parse, flatten, and append the rows to this
- * thread's own staging shard. Only a small summary crosses back to the main thread.
+ * thread's own staging shard. A task is a small batch of files (fewer messages between threads);
+ * only a small summary per file crosses back to the main thread.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { flattenFileBytes, sameStations, type FileOutcome } from '../transform/f
 import type { StationRow } from '../transform/types.js';
 import { SyncShardAppender } from './staging.js';
 
-export interface FlattenTask {
+export interface FlattenInput {
   name: string;
   /** Local file to read in this thread, or… */
   path?: string;
@@ -17,37 +18,74 @@ export interface FlattenTask {
   bytes?: Uint8Array;
   /** Expected base64 MD5 of `bytes` (downloads): a mismatch is reported, never parsed. */
   md5?: string;
+}
+
+export interface FlattenBatch {
+  files: FlattenInput[];
   spoolDir: string;
   shardBytes: number;
 }
 
-export type FlattenResult = (Exclude<FileOutcome, { status: 'loaded' }> & { bytesRead: number }) | (Omit<Extract<FileOutcome, { status: 'loaded' }>, 'recordsNdjson' | 'stations'> & {
-  /** Shard the rows were appended to. */
-  shard: string;
-  bytesRead: number;
-  /** Thread that produced the result, and its stations JSON when it differs from that thread's previous file. */
-  thread: number;
-  stationsJson: string | null;
-});
+type Loaded = Extract<FileOutcome, { status: 'loaded' }>;
+
+export type FlattenResult =
+  | (Exclude<FileOutcome, { status: 'loaded' }> & { bytesRead: number })
+  | (Omit<Loaded, 'recordsNdjson' | 'stations'> & {
+      /** Shard the rows were appended to. */
+      shard: string;
+      bytesRead: number;
+      /** Thread that produced the result, and its stations JSON when it differs from that thread's previous file. */
+      thread: number;
+      stationsJson: string | null;
+    })
+  /** The file could not be read (vanished, no permission): the main thread decides what that means. */
+  | { status: 'unreadable'; code: string; message: string; bytesRead: 0 };
 
 /** Per-thread state of the current run (a run has its own spool folder). */
 let state: { spoolDir: string; appender: SyncShardAppender; lastStations: Map<number, StationRow> | null } | null = null;
 
-export function flattenTask(task: FlattenTask, thread = threadId): FlattenResult {
-  const bytes = task.bytes ?? readFileSync(task.path!);
-  if (task.md5 && createHash('md5').update(bytes).digest('base64') !== task.md5) {
-    return { status: 'rejected', code: 'CHECKSUM_MISMATCH', reason: `downloaded bytes do not match the object's MD5 (${task.md5})`, rejects: [], bytesRead: bytes.length };
+function readInput(input: FlattenInput): Uint8Array | { code: string; message: string } {
+  if (input.bytes) return input.bytes;
+  try {
+    return readFileSync(input.path!);
+  } catch (error) {
+    const { code = 'READ_FAILED', message } = error as NodeJS.ErrnoException;
+    return { code, message };
   }
-  const outcome = flattenFileBytes(bytes, { name: task.name });
-  if (outcome.status !== 'loaded') return { ...outcome, bytesRead: bytes.length };
-  if (state?.spoolDir !== task.spoolDir) {
-    state = { spoolDir: task.spoolDir, appender: new SyncShardAppender(task.spoolDir, `records-t${thread}`, task.shardBytes), lastStations: null };
-  }
-  const shard = state.appender.append(outcome.recordsNdjson);
-  const changed = !sameStations(outcome.stations, state.lastStations);
-  state.lastStations = outcome.stations;
-  const { recordsNdjson: _rows, stations, ...rest } = outcome;
-  return { ...rest, shard, bytesRead: bytes.length, thread, stationsJson: changed ? JSON.stringify([...stations.values()]) : null };
 }
 
-export default flattenTask;
+export function flattenBatch(batch: FlattenBatch, thread = threadId): FlattenResult[] {
+  if (state?.spoolDir !== batch.spoolDir) {
+    state = { spoolDir: batch.spoolDir, appender: new SyncShardAppender(batch.spoolDir, `records-t${thread}`, batch.shardBytes), lastStations: null };
+  }
+  const current = state;
+  const results: FlattenResult[] = [];
+  // The batch's rows go to the shard in one write.
+  const rows: string[] = [];
+  const shard = current.appender.nextShard();
+  for (const input of batch.files) {
+    const bytes = readInput(input);
+    if (!(bytes instanceof Uint8Array)) {
+      results.push({ status: 'unreadable', ...bytes, bytesRead: 0 });
+      continue;
+    }
+    if (input.md5 && createHash('md5').update(bytes).digest('base64') !== input.md5) {
+      results.push({ status: 'rejected', code: 'CHECKSUM_MISMATCH', reason: `downloaded bytes do not match the object's MD5 (${input.md5})`, rejects: [], bytesRead: bytes.length });
+      continue;
+    }
+    const outcome = flattenFileBytes(bytes, { name: input.name });
+    if (outcome.status !== 'loaded') {
+      results.push({ ...outcome, bytesRead: bytes.length });
+      continue;
+    }
+    rows.push(outcome.recordsNdjson);
+    const changed = !sameStations(outcome.stations, current.lastStations);
+    current.lastStations = outcome.stations;
+    const { recordsNdjson: _rows, stations, ...rest } = outcome;
+    results.push({ ...rest, shard, bytesRead: bytes.length, thread, stationsJson: changed ? JSON.stringify([...stations.values()]) : null });
+  }
+  if (rows.length > 0) current.appender.append(rows.join(''));
+  return results;
+}
+
+export default flattenBatch;

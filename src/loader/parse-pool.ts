@@ -1,9 +1,10 @@
 /** A worker_threads pool (piscina) for the CPU-bound part; the main thread keeps only orchestration. */
 import { Piscina } from 'piscina';
-import { flattenTask, type FlattenResult, type FlattenTask } from './flatten-worker.js';
+import { flattenBatch, type FlattenBatch, type FlattenResult } from './flatten-worker.js';
 
 export interface ParsePool {
-  flatten(task: FlattenTask): Promise<FlattenResult>;
+  /** One result per file of the batch, in order. */
+  flatten(batch: FlattenBatch): Promise<FlattenResult[]>;
   close(): Promise<void>;
 }
 
@@ -11,29 +12,38 @@ function ownsMemory(bytes: Uint8Array): boolean {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
 }
 
+/** Downloaded bytes move to the worker instead of being copied (when a buffer owns its memory). */
+function transferable(batch: FlattenBatch): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const file of batch.files) if (file.bytes && ownsMemory(file.bytes)) buffers.add(file.bytes.buffer as ArrayBuffer);
+  return [...buffers];
+}
+
 /** workers = 0 parses on the main thread (debugging, tiny runs). */
 export function createParsePool(workers: number): ParsePool {
   if (workers <= 0) {
     return {
-      flatten: async (task) => flattenTask(task, 0),
+      flatten: async (batch) => flattenBatch(batch, 0),
       close: async () => undefined,
     };
   }
   // Same module layout under tsx (src/*.ts) and when built (dist/*.js).
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  const pool = new Piscina<FlattenTask, FlattenResult>({
+  const pool = new Piscina<FlattenBatch, FlattenResult[]>({
     filename: new URL(`./flatten-worker.${extension}`, import.meta.url).href,
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,
-    // Queue a few tasks inside each worker so it never idles waiting for the main thread's next message.
-    concurrentTasksPerWorker: 4,
-    // Small heaps: a task needs a few MB (one parsed file); the default young generation alone is ~48 MB per thread.
+    // Queue a couple of batches inside each worker so it never idles waiting for the main thread's next message.
+    concurrentTasksPerWorker: 2,
+    // Small heaps: a batch needs a few MB per file; the default young generation alone is ~48 MB per thread.
     resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 },
   });
   return {
-    // Downloaded bytes move to the worker instead of being copied (when the buffer owns its memory).
-    flatten: (task) => pool.run(task, task.bytes && ownsMemory(task.bytes) ? { transferList: [task.bytes.buffer as ArrayBuffer] } : {}),
+    flatten: (batch) => {
+      const transferList = transferable(batch);
+      return pool.run(batch, transferList.length > 0 ? { transferList } : {});
+    },
     close: () => pool.destroy(),
   };
 }

@@ -74,3 +74,30 @@ export function nameFilter(window: TimeWindow, zone: string): ((name: string) =>
     return t === null || (t >= window.fromMs - NAME_MARGIN_MS && t < window.toMs + NAME_MARGIN_MS);
   };
 }
+
+/**
+ * Worker tasks: small files grouped in order into batches of at most `files` files and `bytes` bytes
+ * (fewer messages between threads); a file above `streamAbove` is a batch of its own (it is streamed).
+ */
+export function batchFiles<T extends { size: number }>(objects: readonly T[], limits: { files: number; bytes: number; streamAbove: number }): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let currentBytes = 0;
+  const close = (): void => {
+    if (current.length > 0) batches.push(current);
+    current = [];
+    currentBytes = 0;
+  };
+  for (const object of objects) {
+    if (object.size > limits.streamAbove) {
+      close();
+      batches.push([object]);
+      continue;
+    }
+    if (current.length >= limits.files || currentBytes + object.size > limits.bytes) close();
+    current.push(object);
+    currentBytes += object.size;
+  }
+  close();
+  return batches;
+}

@@ -11,10 +11,13 @@ import { stationLine } from '../transform/ndjson.js';
 import { epochMillis } from '../transform/timestamps.js';
 import type { StationRow } from '../transform/types.js';
 import type { DeadLetterWriter } from './dead-letter.js';
-import type { FlattenResult } from './flatten-worker.js';
+import type { FlattenInput, FlattenResult } from './flatten-worker.js';
+
+/** A worker result for a file that was read. */
+type FlattenOutcome = Exclude<FlattenResult, { status: 'unreadable' }>;
 import type { Logger } from './log.js';
 import { createParsePool } from './parse-pool.js';
-import { nameFilter, windowParams, type TimeWindow } from './plan.js';
+import { batchFiles, nameFilter, windowParams, type TimeWindow } from './plan.js';
 import type { Progress } from './progress.js';
 import type { TableKind } from './schemas.js';
 import type { Source, SourceObject } from './source.js';
@@ -98,6 +101,10 @@ class StationTracker {
   }
 }
 
+/** A worker task: at most this many files and bytes (fewer messages, bounded memory). */
+const MAX_BATCH_FILES = 8;
+const MAX_BATCH_BYTES = 8 * 2 ** 20;
+
 const UNREADABLE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'GCS_NOT_FOUND', 'GCS_DENIED']);
 
 function tooLargeToParseWhole(error: unknown): boolean {
@@ -120,7 +127,7 @@ interface Counts {
   bytesRead: number;
 }
 
-function fileLine(object: SourceObject, outcome: FileOutcome | FlattenResult): string {
+function fileLine(object: SourceObject, outcome: FileOutcome | FlattenOutcome): string {
   const loaded = outcome.status === 'loaded' ? outcome : null;
   return `${JSON.stringify({
     file_name: object.name,
@@ -169,7 +176,7 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
     for (const reject of rejects) deadLetter.write({ file: object.name, code: 'ROW_INVALID', reason: reject.reason, record_index: reject.index });
   };
 
-  const handle = async (object: SourceObject, outcome: FileOutcome | FlattenResult, thread: number, stationsJson: string | null): Promise<void> => {
+  const handle = async (object: SourceObject, outcome: FileOutcome | FlattenOutcome, thread: number, stationsJson: string | null): Promise<void> => {
     if (outcome.status === 'rejected') {
       counts.rejected++;
       deadLetter.write({ file: object.name, code: outcome.code, reason: outcome.reason });
@@ -210,57 +217,99 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
     await handle(object, outcome, -id, outcome.status === 'loaded' ? JSON.stringify([...outcome.stations.values()]) : null);
   };
 
-  const processOne = async (object: SourceObject): Promise<void> => {
-    // Streamed files report their bytes as they are read.
-    let streamed = object.size > options.streamThresholdBytes;
-    try {
-      await readAndStage(object).catch(async (error: unknown) => {
-        // A file whose parsed form does not fit a worker's heap (or a V8 string) is read again, record by record.
-        if (!tooLargeToParseWhole(error)) throw error;
-        logger.warn({ object: object.name }, 'file too large to parse whole; streaming it');
-        streamed = true;
-        await streamOne(object);
-      });
-    } catch (error) {
-      // A file that cannot be read (vanished, no permission) is set aside like a bad file;
-      // anything else (disk full, network down after retries) stops the run.
-      if (!isUnreadable(error)) throw error;
-      counts.rejected++;
-      deadLetter.write({ file: object.name, code: 'READ_FAILED', reason: `cannot read the file: ${errorMessage(error)}` });
-      logger.warn({ object: object.name, err: errorMessage(error) }, 'file unreadable');
-    }
-    progress.advance(streamed ? 0 : object.size);
+  /** Sets a file aside when it cannot be read (vanished, no permission); any other read failure stops the run. */
+  const unreadable = (object: SourceObject, error: { code?: unknown; message: string }): void => {
+    if (!isUnreadable(error)) throw Object.assign(new Error(error.message), { code: error.code });
+    counts.rejected++;
+    deadLetter.write({ file: object.name, code: 'READ_FAILED', reason: `cannot read the file: ${error.message}` });
+    logger.warn({ object: object.name, err: error.message }, 'file unreadable');
   };
 
-  const readAndStage = async (object: SourceObject): Promise<void> => {
-    if (object.size > options.streamThresholdBytes) {
-      await streamOne(object);
+  /** Worker inputs for a batch: local paths (read in the worker) or downloaded bytes. */
+  const inputsFor = async (batch: readonly SourceObject[]): Promise<(FlattenInput | { code?: unknown; message: string })[]> =>
+    Promise.all(
+      batch.map(async (object) => {
+        const local = source.localPath?.(object);
+        if (local) return { name: object.name, path: local };
+        try {
+          return { name: object.name, md5: object.md5, bytes: await source.read(object) };
+        } catch (error) {
+          if (!isUnreadable(error)) throw error;
+          return { code: (error as { code?: unknown }).code, message: errorMessage(error) };
+        }
+      }),
+    );
+
+  const settle = async (object: SourceObject, result: FlattenResult): Promise<void> => {
+    if (result.status === 'unreadable') return unreadable(object, result);
+    counts.bytesRead += result.bytesRead;
+    if (result.status === 'loaded') {
+      recordShards.add(result.shard);
+      await handle(object, result, result.thread, result.stationsJson);
     } else {
-      const local = source.localPath?.(object);
-      const task = { name: object.name, spoolDir: spool, shardBytes: options.shardBytes, md5: object.md5 };
-      const download = async () => pool.flatten({ ...task, bytes: await source.read(object) });
-      let result = local ? await pool.flatten({ ...task, path: local }) : await download();
-      // A download that does not match its checksum is fetched once more before it is set aside.
-      if (!local && result.status === 'rejected' && result.code === 'CHECKSUM_MISMATCH') result = await download();
-      counts.bytesRead += result.bytesRead;
-      if (result.status === 'loaded') {
-        recordShards.add(result.shard);
-        await handle(object, result, result.thread, result.stationsJson);
-      } else {
-        await handle(object, result, 0, null);
-      }
+      await handle(object, result, 0, null);
     }
   };
 
-  const queue = new PQueue({ concurrency: options.concurrency });
+  const readAndStage = async (batch: readonly SourceObject[]): Promise<void> => {
+    const inputs = await inputsFor(batch);
+    const readable = inputs.flatMap((input, i) => ('name' in input ? [{ object: batch[i]!, input }] : []));
+    const results = readable.length > 0 ? await pool.flatten({ files: readable.map((r) => r.input), spoolDir: spool, shardBytes: options.shardBytes }) : [];
+    const byName = new Map(readable.map((r, i) => [r.object.name, results[i]!]));
+    for (const [i, object] of batch.entries()) {
+      const input = inputs[i]!;
+      let result = byName.get(object.name);
+      if (!result) {
+        unreadable(object, input as { code?: unknown; message: string });
+        continue;
+      }
+      // A download that does not match its checksum is fetched once more before it is set aside.
+      if (result.status === 'rejected' && result.code === 'CHECKSUM_MISMATCH' && !source.localPath?.(object)) {
+        const [again] = await pool.flatten({ files: [{ name: object.name, md5: object.md5, bytes: await source.read(object) }], spoolDir: spool, shardBytes: options.shardBytes });
+        result = again!;
+      }
+      await settle(object, result);
+    }
+  };
+
+  const processBatch = async (batch: readonly SourceObject[]): Promise<void> => {
+    const only = batch.length === 1 ? batch[0]! : null;
+    if (only && only.size > options.streamThresholdBytes) {
+      // Streamed files report their bytes as they are read.
+      await streamOne(only).catch((error: unknown) => (isUnreadable(error) ? unreadable(only, { code: (error as { code?: unknown }).code, message: errorMessage(error) }) : Promise.reject(error)));
+      progress.advance(0);
+      return;
+    }
+    try {
+      await readAndStage(batch);
+      progress.advance(batch.reduce((sum, object) => sum + object.size, 0), batch.length);
+    } catch (error) {
+      // A file whose parsed form does not fit a worker's heap (or a V8 string) is read again, record by record;
+      // the rest of its batch is parsed file by file.
+      if (!tooLargeToParseWhole(error)) throw error;
+      if (!only) {
+        for (const object of batch) await processBatch([object]);
+        return;
+      }
+      logger.warn({ object: only.name }, 'file too large to parse whole; streaming it');
+      await streamOne(only);
+      progress.advance(0);
+    }
+  };
+
+  // Enough batches in flight to keep every worker busy while the main thread settles results.
+  const filesPerBatch = Math.max(1, Math.min(MAX_BATCH_FILES, Math.floor(options.concurrency / (2 * Math.max(1, options.workers)))));
+  const batches = batchFiles(todo, { files: filesPerBatch, bytes: MAX_BATCH_BYTES, streamAbove: options.streamThresholdBytes });
+  const inFlight = Math.max(1, Math.ceil(options.concurrency / filesPerBatch));
+  const queue = new PQueue({ concurrency: inFlight });
   let firstError: unknown = null;
   progress.start(todo.length, todo.reduce((sum, object) => sum + object.size, 0));
   try {
-    for (const object of todo) {
+    for (const batch of batches) {
       if (firstError) break;
       // Bounded queue: never more than a few files' bytes in memory.
-      await queue.onSizeLessThan(options.concurrency);
-      queue.add(() => processOne(object)).catch((error: unknown) => {
+      await queue.onSizeLessThan(inFlight);
+      queue.add(() => processBatch(batch)).catch((error: unknown) => {
         firstError ??= error;
       });
     }

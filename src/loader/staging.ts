@@ -11,6 +11,7 @@ import type { Writable } from 'node:stream';
 import type { TableKind } from './schemas.js';
 
 export const DEFAULT_SHARD_BYTES = 256 * 1024 * 1024;
+const WRITE_BATCH_CHARS = 1024 * 1024;
 
 export interface StagingStore {
   readonly description: string;
@@ -55,16 +56,22 @@ export class SyncShardAppender {
     private readonly maxShardBytes: number,
   ) {}
 
-  /** Returns the shard the chunk went to. */
-  append(text: string): string {
+  /** The shard the next append goes to (rotated once the current one is full). */
+  nextShard(): string {
     if (this.current === null || this.currentBytes >= this.maxShardBytes) {
       mkdirSync(this.dir, { recursive: true });
       this.current = path.join(this.dir, `${this.baseName}-${String(++this.index).padStart(5, '0')}.ndjson`);
       this.currentBytes = 0;
     }
-    appendFileSync(this.current, text);
-    this.currentBytes += text.length;
     return this.current;
+  }
+
+  /** Returns the shard the chunk went to. */
+  append(text: string): string {
+    const shard = this.nextShard();
+    appendFileSync(shard, text);
+    this.currentBytes += text.length;
+    return shard;
   }
 }
 
@@ -72,6 +79,8 @@ export class SyncShardAppender {
 export class ShardWriter {
   private current: { stream: Writable; bytes: number } | null = null;
   private readonly paths: string[] = [];
+  /** Small writes (a line per file) are gathered: one system call per ~1 MiB, not per line. */
+  private pending = '';
 
   constructor(
     private readonly dir: string,
@@ -80,6 +89,13 @@ export class ShardWriter {
   ) {}
 
   async write(text: string): Promise<void> {
+    this.pending += text;
+    if (this.pending.length >= WRITE_BATCH_CHARS) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const text = this.pending;
+    this.pending = '';
     if (text.length === 0) return;
     if (this.current && this.current.bytes >= this.maxShardBytes) await this.closeCurrent();
     if (!this.current) {
@@ -103,6 +119,7 @@ export class ShardWriter {
 
   /** Flush and close; returns every shard's local path. */
   async close(): Promise<string[]> {
+    await this.flush();
     await this.closeCurrent();
     return this.paths;
   }

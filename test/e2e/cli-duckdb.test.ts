@@ -1,6 +1,6 @@
 /** The built CLI end to end on the embedded warehouse: real folder, real DuckDB file, exact counts. */
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { corpus, queryDuckDb, runCli, runJson, tempDir } from '../support/cli.js';
@@ -130,6 +130,21 @@ describe('hostile files next to good ones', () => {
     assert.equal(code, 0);
     const [station] = await queryDuckDb(oddDb, `SELECT nom, adresse, commune FROM stations WHERE id = 1`);
     assert.deepEqual(station, { nom: 'GARE \uFFFD LILLE', adresse: 'RUE "DU" \\ PAS \u0000', commune: 'LILLE 🚲' });
+  });
+
+  test('a file that cannot be read is set aside with the reason; the rest of its batch loads', async () => {
+    const folder = tempDir('velo-unreadable-');
+    cpSync(corpus('vlille/minutes'), folder, { recursive: true });
+    symlinkSync(path.join(folder, 'gone.json'), path.join(folder, 'data___2023_08_24_20_10_30.json'));
+    const dead = path.join(work, 'dead-unreadable.ndjson');
+    const { code, summary, stderr } = await runJson(['--source', folder, '--warehouse', `duckdb:${path.join(work, 'unreadable.duckdb')}`, '--dead-letter', dead], { cwd: work });
+    assert.equal(code, 3, stderr);
+    assert.deepEqual(summary.files, { listed: 13, outOfRange: 0, skipped: 0, processed: 13, loaded: 11, degraded: 1, rejected: 1 });
+    assert.equal(summary.rows.merged, 45);
+    const [entry] = readFileSync(dead, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.equal(entry!.file, 'data___2023_08_24_20_10_30.json');
+    assert.equal(entry!.code, 'READ_FAILED');
+    assert.match(String(entry!.reason), /ENOENT/);
   });
 
   test('a re-run retries only the rejected files, and adds nothing', async () => {

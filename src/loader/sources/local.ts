@@ -33,11 +33,13 @@ export class LocalSource implements Source {
     for (let i = 0; i < names.length; i += STAT_BATCH) {
       options.signal?.throwIfAborted();
       const batch = names.slice(i, i + STAT_BATCH);
-      const stats = await Promise.all(batch.map((name) => stat(path.join(this.root, name))));
+      // An entry that cannot be stat'ed (a dangling link, no permission) is still listed: reading it fails,
+      // and the file is set aside with that reason instead of vanishing from the run.
+      const stats = await Promise.all(batch.map((name) => stat(path.join(this.root, name)).catch(() => null)));
       batch.forEach((name, j) => {
         const info = stats[j];
-        if (!info?.isFile()) return;
-        objects.push({ name, size: info.size, generation: String(Math.trunc(info.mtimeMs)), updated: info.mtime.toISOString() });
+        if (info === null) objects.push({ name, size: 0, generation: '0', updated: new Date(0).toISOString() });
+        else if (info?.isFile()) objects.push({ name, size: info.size, generation: String(Math.trunc(info.mtimeMs)), updated: info.mtime.toISOString() });
       });
     }
     return objects;
