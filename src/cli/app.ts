@@ -54,7 +54,13 @@ async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number
   const config = buildRunConfig(args);
   const source = await createSource(config);
   const staging = await createStaging(config);
-  const warehouse = await createWarehouse(config);
+  // Worker threads boot on the other cores while the warehouse (DuckDB's native module) loads here.
+  const { createParsePool } = await import('../loader/parse-pool.js');
+  const pool = createParsePool(config.workers);
+  const warehouse = await createWarehouse(config).catch(async (error: unknown) => {
+    await pool.close();
+    throw error;
+  });
   try {
     const { runBackfill } = await import('../loader/run.js');
     const summary = await runBackfill(
@@ -76,11 +82,13 @@ async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number
         deadLetter: new DeadLetterWriter(config.deadLetterPath, config.runId),
         logger,
         progress: (await import('../loader/progress.js')).createProgress(logger, { tty: io.isTTY, enabled: true }),
+        pool,
       },
     );
     io.stdout(`${config.json ? formatSummaryJson(summary) : formatSummaryTable(summary)}\n`);
     return exitCodeForRun(summary);
   } finally {
+    await pool.close();
     await warehouse.close();
   }
 }

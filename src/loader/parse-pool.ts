@@ -39,11 +39,13 @@ export function createParsePool(workers: number): ParsePool {
     // Small heaps: a batch needs a few MB per file; the default young generation alone is ~48 MB per thread.
     resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 },
   });
+  let closed: Promise<void> | null = null;
   return {
     flatten: (batch) => {
       const transferList = transferable(batch);
       return pool.run(batch, transferList.length > 0 ? { transferList } : {});
     },
-    close: () => pool.destroy(),
+    // Idempotent: the run closes the pool when reading is done, the CLI again on its way out.
+    close: () => (closed ??= pool.destroy()),
   };
 }

@@ -16,7 +16,7 @@ import type { FlattenInput, FlattenResult } from './flatten-worker.js';
 /** A worker result for a file that was read. */
 type FlattenOutcome = Exclude<FlattenResult, { status: 'unreadable' }>;
 import type { Logger } from './log.js';
-import { createParsePool } from './parse-pool.js';
+import { createParsePool, type ParsePool } from './parse-pool.js';
 import { batchFiles, nameFilter, windowParams, type TimeWindow } from './plan.js';
 import type { Progress } from './progress.js';
 import type { TableKind } from './schemas.js';
@@ -47,6 +47,8 @@ export interface RunDeps {
   deadLetter: DeadLetterWriter;
   logger: Logger;
   progress: Progress;
+  /** A pool started early (its threads boot while the warehouse opens); the run closes it. Default: created here. */
+  pool?: ParsePool;
 }
 
 export interface RunSummary {
@@ -170,7 +172,7 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   const stations = new StationTracker();
   const counts: Counts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0 };
   const degradedFiles: string[] = [];
-  const pool = createParsePool(options.workers);
+  const pool = deps.pool ?? createParsePool(options.workers);
 
   const rejectRows = (object: SourceObject, rejects: readonly { index: number; reason: string }[]): void => {
     for (const reject of rejects) deadLetter.write({ file: object.name, code: 'ROW_INVALID', reason: reject.reason, record_index: reject.index });

@@ -4,7 +4,7 @@
  */
 import { decode, type FileRejectCode } from './decode.js';
 import { describeShape, detectFormat } from './formats.js';
-import { recordLine } from './ndjson.js';
+import { asciiJson, recordLine } from './ndjson.js';
 import { epochMillis } from './timestamps.js';
 import type { FileContext, FormatModule, RowReject, StationRow } from './types.js';
 
@@ -61,7 +61,7 @@ export class FileFlattener {
     private readonly format: FormatModule,
     private readonly context: FileContext,
   ) {
-    this.sourceLiteral = JSON.stringify(context.name);
+    this.sourceLiteral = asciiJson(context.name);
   }
 
   add(raw: unknown, index: number): void {

@@ -5,13 +5,22 @@
 import type { RecordRow, StationRow } from './types.js';
 
 const quoted = new Map<string, string>();
+const NON_ASCII = /[\u0080-\uffff]/g;
+
+/**
+ * JSON string literal in pure ASCII (`É` → `\u00c9`): an ASCII shard is written to disk with a plain
+ * copy instead of a UTF-8 encoding pass, and both warehouses read the escapes back.
+ */
+export function asciiJson(value: string): string {
+  return JSON.stringify(value).replace(NON_ASCII, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 /** JSON string literal, cached: the same few `etat`/`commune` values repeat millions of times. */
 function q(value: string | null): string {
   if (value === null) return 'null';
   let literal = quoted.get(value);
   if (literal === undefined) {
-    literal = JSON.stringify(value);
+    literal = asciiJson(value);
     if (quoted.size > 50_000) quoted.clear();
     quoted.set(value, literal);
   }
@@ -32,5 +41,5 @@ export function recordLine(row: RecordRow, sourceFileLiteral: string): string {
 }
 
 export function stationLine(row: StationRow, updatedAt: string, sourceFile: string): string {
-  return `{"id":${row.id},"nom":${q(row.nom)},"libelle":${q(row.libelle)},"adresse":${q(row.adresse)},"commune":${q(row.commune)},"type":${q(row.type)},"latitude":${n(row.latitude)},"longitude":${n(row.longitude)},"updated_at":${JSON.stringify(updatedAt)},"source_file":${JSON.stringify(sourceFile)}}\n`;
+  return `{"id":${row.id},"nom":${q(row.nom)},"libelle":${q(row.libelle)},"adresse":${q(row.adresse)},"commune":${q(row.commune)},"type":${q(row.type)},"latitude":${n(row.latitude)},"longitude":${n(row.longitude)},"updated_at":${JSON.stringify(updatedAt)},"source_file":${asciiJson(sourceFile)}}\n`;
 }
