@@ -6,6 +6,7 @@ import yargs, { type Argv } from 'yargs';
 import { UsageError, VeloError, errorMessage } from '../errors.js';
 import { DeadLetterWriter } from '../loader/dead-letter.js';
 import { createLogger, type Logger } from '../loader/log.js';
+import { DEFAULT_DUCKDB_MEMORY } from '../loader/warehouse.js';
 import { buildRunConfig, type RunArgs } from './config.js';
 import { EXIT, exitCodeForError, exitCodeForRun } from './exit-codes.js';
 import { createSource, createStaging, createWarehouse } from './factories.js';
@@ -40,7 +41,7 @@ function runOptions(y: Argv): Argv<RunArgs> {
     .option('shard-mb', { type: 'number', default: 256, describe: 'Rotate staged NDJSON shards at this size (MiB, uncompressed)' })
     .option('stream-threshold-mb', { type: 'number', default: 16, describe: 'Files above this size (MiB) are streamed instead of parsed whole, to bound memory' })
     .option('keep-staging', { type: 'boolean', default: false, describe: 'Keep the staged shards after a successful merge' })
-    .option('duckdb-memory', { type: 'string', default: '128MB', describe: 'Memory cap of the embedded DuckDB (it spills to disk beyond it); keeps a run inside a 512 MiB container' })
+    .option('duckdb-memory', { type: 'string', default: DEFAULT_DUCKDB_MEMORY, describe: 'Memory cap of the embedded DuckDB (it spills to disk beyond it); keeps a run inside a 512 MiB container' })
     .option('glob', { type: 'string', describe: 'Only object names matching this glob (gs:// sources; e.g. "**/data___2023_*.json")' })
     .option('location', { type: 'string', describe: 'BigQuery location for the dataset and jobs (e.g. EU)' })
     .option('gcs-endpoint', { type: 'string', describe: 'GCS API endpoint (emulators; env VELO_GCS_ENDPOINT)' })

@@ -8,6 +8,12 @@ export interface ManifestEntry {
   generation: string;
 }
 
+/**
+ * Memory cap of the embedded DuckDB (it spills to disk beyond it). With Node, its worker threads and
+ * buffers, a run stays under 300 MB of RSS: inside a 512 MiB Cloud Run task.
+ */
+export const DEFAULT_DUCKDB_MEMORY = '128MB';
+
 /** Values bound as query parameters. Timestamps travel as ISO-8601 text. */
 export type SqlParams = Readonly<Record<string, string | number | null>>;
 
