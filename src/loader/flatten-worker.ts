@@ -4,11 +4,12 @@
  * only a small summary per file crosses back to the main thread.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { flattenFileBytes, sameStations, type FileOutcome } from '../transform/flatten-file.js';
 import type { StationRow } from '../transform/types.js';
 import { SyncShardAppender } from './staging.js';
+import type { StreamedFile } from './stream-file.js';
 
 export interface FlattenInput {
   name: string;
@@ -115,3 +116,23 @@ export function flattenBatch(batch: FlattenBatch, thread = threadId): FlattenRes
 }
 
 export default flattenBatch;
+
+export interface StreamTask {
+  name: string;
+  path: string;
+  id: number;
+  spoolDir: string;
+  shardBytes: number;
+  /** Bytes read so far, shared with the main thread for progress. */
+  bytesRead: SharedArrayBuffer;
+}
+
+/**
+ * A huge local file streamed in a worker: the heap that stream-json churns through is this thread's
+ * (capped, and returned when the pool closes), not the main thread's, which later hosts DuckDB.
+ */
+export async function streamLocalFile(task: StreamTask): Promise<StreamedFile> {
+  const { streamFileToShards } = await import('./stream-file.js');
+  const counter = new BigInt64Array(task.bytesRead);
+  return streamFileToShards(createReadStream(task.path), task, (bytes) => Atomics.add(counter, 0, BigInt(bytes)));
+}

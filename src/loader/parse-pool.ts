@@ -1,10 +1,13 @@
 /** A worker_threads pool (piscina) for the CPU-bound part; the main thread keeps only orchestration. */
 import { Piscina } from 'piscina';
-import { flattenBatch, type FlattenBatch, type FlattenResult } from './flatten-worker.js';
+import { flattenBatch, streamLocalFile, type FlattenBatch, type FlattenResult, type StreamTask } from './flatten-worker.js';
+import type { StreamedFile } from './stream-file.js';
 
 export interface ParsePool {
   /** One result per file of the batch, in order. */
   flatten(batch: FlattenBatch): Promise<FlattenResult[]>;
+  /** Stream one huge local file into shards of its own. */
+  stream(task: StreamTask): Promise<StreamedFile>;
   close(): Promise<void>;
 }
 
@@ -24,12 +27,13 @@ export function createParsePool(workers: number): ParsePool {
   if (workers <= 0) {
     return {
       flatten: async (batch) => flattenBatch(batch, 0),
+      stream: streamLocalFile,
       close: async () => undefined,
     };
   }
   // Same module layout under tsx (src/*.ts) and when built (dist/*.js).
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  const pool = new Piscina<FlattenBatch, FlattenResult[]>({
+  const pool = new Piscina<FlattenBatch | StreamTask, FlattenResult[] | StreamedFile>({
     filename: new URL(`./flatten-worker.${extension}`, import.meta.url).href,
     minThreads: workers,
     maxThreads: workers,
@@ -43,8 +47,9 @@ export function createParsePool(workers: number): ParsePool {
   return {
     flatten: (batch) => {
       const transferList = transferable(batch);
-      return pool.run(batch, transferList.length > 0 ? { transferList } : {});
+      return pool.run(batch, transferList.length > 0 ? { transferList } : {}) as Promise<FlattenResult[]>;
     },
+    stream: (task) => pool.run(task, { name: 'streamLocalFile' }) as Promise<StreamedFile>,
     // Idempotent: the run closes the pool when reading is done, the CLI again on its way out.
     close: () => (closed ??= pool.destroy()),
   };

@@ -3,7 +3,6 @@
  * shards) → publish shards → load staging tables → clean, dedupe, merge (SQL) → summary.
  * I/O and orchestration only; the transforms live in src/transform.
  */
-import { rm } from 'node:fs/promises';
 import PQueue from 'p-queue';
 import { errorMessage } from '../errors.js';
 import type { FileOutcome } from '../transform/flatten-file.js';
@@ -22,7 +21,7 @@ import type { Progress } from './progress.js';
 import type { TableKind } from './schemas.js';
 import type { Source, SourceObject } from './source.js';
 import { ShardWriter, totalBytes, type StagingStore } from './staging.js';
-import { streamFlattenFile } from './stream-file.js';
+import { streamFileToShards, type StreamedFile } from './stream-file.js';
 import type { Warehouse } from './warehouse.js';
 
 export interface RunOptions {
@@ -106,6 +105,7 @@ class StationTracker {
 /** A worker task: at most this many files and bytes (fewer messages, bounded memory). */
 const MAX_BATCH_FILES = 8;
 const MAX_BATCH_BYTES = 8 * 2 ** 20;
+const PROGRESS_POLL_MS = 500;
 
 const UNREADABLE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'GCS_NOT_FOUND', 'GCS_DENIED']);
 
@@ -208,14 +208,32 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   /** Huge files: streamed on the main thread into a shard of their own (dropped if the file is bad). */
   const streamOne = async (object: SourceObject): Promise<void> => {
     const id = ++streamedCount;
-    const writer = new ShardWriter(spool, `records-stream-${id}`, options.shardBytes);
-    const input = source.open(object);
-    input.on('data', (chunk: Buffer) => progress.advance(chunk.length, 0));
-    const outcome = await streamFlattenFile(input, object.name, /\.gz$/i.test(object.name), (text) => writer.write(text));
-    const paths = await writer.close();
+    const file = { name: object.name, id, spoolDir: spool, shardBytes: options.shardBytes };
+    const local = source.localPath?.(object);
+    let streamed: StreamedFile;
+    if (local) {
+      // Streamed in a worker; its byte count is shared memory, read twice a second for progress.
+      const bytesRead = new SharedArrayBuffer(8);
+      const counter = new BigInt64Array(bytesRead);
+      let reported = 0;
+      const report = (): void => {
+        const now = Number(Atomics.load(counter, 0));
+        progress.advance(now - reported, 0);
+        reported = now;
+      };
+      const timer = setInterval(report, PROGRESS_POLL_MS);
+      try {
+        streamed = await pool.stream({ ...file, path: local, bytesRead });
+      } finally {
+        clearInterval(timer);
+        report();
+      }
+    } else {
+      streamed = await streamFileToShards(source.open(object), file, (bytes) => progress.advance(bytes, 0));
+    }
     counts.bytesRead += object.size;
-    if (outcome.status === 'loaded') paths.forEach((shard) => recordShards.add(shard));
-    else await Promise.all(paths.map((shard) => rm(shard, { force: true })));
+    streamed.shards.forEach((shard) => recordShards.add(shard));
+    const { outcome } = streamed;
     await handle(object, outcome, -id, outcome.status === 'loaded' ? JSON.stringify([...outcome.stations.values()]) : null);
   };
 

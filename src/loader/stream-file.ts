@@ -4,6 +4,7 @@
  * where needed) or line by line for NDJSON. Rows go to shards of their own, which the caller
  * deletes if the file turns out bad, so a truncated huge file never leaves half its rows behind.
  */
+import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +15,7 @@ import streamArray from 'stream-json/streamers/stream-array.js';
 import { errorMessage } from '../errors.js';
 import { FileFlattener, type FileOutcome } from '../transform/flatten-file.js';
 import { vlilleV1 } from '../transform/vlille-v1.js';
+import { ShardWriter } from './staging.js';
 
 const FLUSH_CHARS = 4 * 1024 * 1024;
 const PEEK_BYTES = 1024 * 1024;
@@ -28,6 +30,32 @@ function stripBom(): Transform {
         if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
       }
       callback(null, chunk);
+    },
+  });
+}
+
+class NotUtf8Error extends Error {}
+
+/** Passes bytes through unchanged, failing on the first invalid UTF-8 sequence (like the whole-file path). */
+function checkUtf8(): Transform {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const check = (run: () => void, callback: (error?: Error) => void): void => {
+    try {
+      run();
+      callback();
+    } catch {
+      callback(new NotUtf8Error('file is not valid UTF-8 text'));
+    }
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      check(() => {
+        decoder.decode(chunk, { stream: true });
+        this.push(chunk);
+      }, callback);
+    },
+    flush(callback) {
+      check(() => decoder.decode(), callback);
     },
   });
 }
@@ -78,7 +106,7 @@ export async function streamFlattenFile(input: Readable, name: string, gzip: boo
     if (flattener.bufferedLength >= FLUSH_CHARS) await write(flattener.takeNdjson());
   };
   input.on('error', () => undefined); // surfaced through the pipeline below
-  const decoded = gzip ? input.pipe(createGunzip()).pipe(stripBom()) : input.pipe(stripBom());
+  const decoded = (gzip ? input.pipe(createGunzip()) : input).pipe(stripBom()).pipe(checkUtf8());
   try {
     const { mode, stream } = await peekMode(decoded);
     if (mode === 'ndjson') {
@@ -99,6 +127,7 @@ export async function streamFlattenFile(input: Readable, name: string, gzip: boo
       ] as unknown as NodeJS.ReadWriteStream[]);
     }
   } catch (error) {
+    if (error instanceof NotUtf8Error) return { status: 'rejected', code: 'NOT_UTF8', reason: `${error.message} (streamed, after record ${index})`, rejects: [] };
     const message = errorMessage(error);
     const truncated = /end of|unexpected end|incomplete|Unterminated|premature/i.test(message);
     return {
@@ -118,4 +147,28 @@ export async function streamFlattenFile(input: Readable, name: string, gzip: boo
     if (rest) await write(rest);
   }
   return outcome;
+}
+
+export interface StreamedFile {
+  outcome: FileOutcome;
+  /** Shards holding the file's rows (none unless the file loaded). */
+  shards: string[];
+}
+
+/**
+ * Stream one huge file into shards of its own (`records-stream-ID-*`); they are deleted again when the
+ * file turns out bad. `onBytes` sees the raw bytes as they are read (progress).
+ */
+export async function streamFileToShards(
+  input: Readable,
+  file: { name: string; id: number; spoolDir: string; shardBytes: number },
+  onBytes: (bytes: number) => void,
+): Promise<StreamedFile> {
+  const writer = new ShardWriter(file.spoolDir, `records-stream-${file.id}`, file.shardBytes);
+  input.on('data', (chunk: Buffer) => onBytes(chunk.length));
+  const outcome = await streamFlattenFile(input, file.name, /\.gz$/i.test(file.name), (text) => writer.write(text));
+  const shards = await writer.close();
+  if (outcome.status === 'loaded') return { outcome, shards };
+  await Promise.all(shards.map((shard) => rm(shard, { force: true })));
+  return { outcome, shards: [] };
 }

@@ -122,6 +122,20 @@ describe('hostile files next to good ones', () => {
     assert.equal(odd!.n, 5);
   });
 
+  test('the streaming path (huge-file mode) sets aside the same files and loads the same rows', async () => {
+    const dead = path.join(work, 'dead-streamed.ndjson');
+    const { code, summary } = await runJson(['--source', source, '--warehouse', `duckdb:${path.join(work, 'streamed.duckdb')}`, '--stream-threshold-mb', '0.000001', '--dead-letter', dead], { cwd: work });
+    assert.equal(code, 3);
+    assert.deepEqual(summary.files, { listed: 20, outOfRange: 0, skipped: 0, processed: 20, loaded: 14, degraded: 1, rejected: 5 });
+    assert.equal(summary.rows.merged, 45 + 2 + 5 + 5);
+    const codes = readFileSync(dead, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const byFile = Object.fromEntries(codes.filter((e) => e.code !== 'ROW_INVALID').map((e) => [e.file, e.code]));
+    // Invalid UTF-8 is caught while streaming too, not read with replacement characters.
+    assert.equal(byFile['data___2023_08_24_20_26_00.json'], 'NOT_UTF8');
+    assert.equal(byFile['data___2023_08_24_20_23_00.json'], 'EMPTY');
+    assert.equal(Object.keys(byFile).length, 5);
+  });
+
   test('odd but legal strings survive the round trip (a lone surrogate becomes U+FFFD)', async () => {
     const only = tempDir('velo-odd-');
     cpSync(path.join(source, 'data___2023_08_24_20_28_00.json'), path.join(only, 'data___2023_08_24_20_28_00.json'));
