@@ -119,6 +119,11 @@ function isUnreadable(error: unknown): boolean {
   return typeof code === 'string' && UNREADABLE_CODES.has(code);
 }
 
+interface ReadFailure {
+  code?: unknown;
+  message: string;
+}
+
 interface Counts {
   loaded: number;
   degraded: number;
@@ -238,15 +243,15 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   };
 
   /** Sets a file aside when it cannot be read (vanished, no permission); any other read failure stops the run. */
-  const unreadable = (object: SourceObject, error: { code?: unknown; message: string }): void => {
+  const unreadable = (object: SourceObject, error: ReadFailure): void => {
     if (!isUnreadable(error)) throw Object.assign(new Error(error.message), { code: error.code });
     counts.rejected++;
     deadLetter.write({ file: object.name, code: 'READ_FAILED', reason: `cannot read the file: ${error.message}` });
     logger.warn({ object: object.name, err: error.message }, 'file unreadable');
   };
 
-  /** Worker inputs for a batch: local paths (read in the worker) or downloaded bytes. */
-  const inputsFor = async (batch: readonly SourceObject[]): Promise<(FlattenInput | { code?: unknown; message: string })[]> =>
+  /** Worker inputs for a batch, in order: local paths (read in the worker), downloaded bytes, or why a download failed. */
+  const inputsFor = async (batch: readonly SourceObject[]): Promise<(FlattenInput | ReadFailure)[]> =>
     Promise.all(
       batch.map(async (object) => {
         const local = source.localPath?.(object);
@@ -273,16 +278,16 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
 
   const readAndStage = async (batch: readonly SourceObject[]): Promise<void> => {
     const inputs = await inputsFor(batch);
-    const readable = inputs.flatMap((input, i) => ('name' in input ? [{ object: batch[i]!, input }] : []));
-    const results = readable.length > 0 ? await pool.flatten({ files: readable.map((r) => r.input), spoolDir: spool, shardBytes: options.shardBytes }) : [];
-    const byName = new Map(readable.map((r, i) => [r.object.name, results[i]!]));
+    const readable = inputs.filter((input): input is FlattenInput => 'name' in input);
+    const results = readable.length > 0 ? await pool.flatten({ files: readable, spoolDir: spool, shardBytes: options.shardBytes }) : [];
+    let next = 0;
     for (const [i, object] of batch.entries()) {
       const input = inputs[i]!;
-      let result = byName.get(object.name);
-      if (!result) {
-        unreadable(object, input as { code?: unknown; message: string });
+      if (!('name' in input)) {
+        unreadable(object, input);
         continue;
       }
+      let result = results[next++]!;
       // A download that does not match its checksum is fetched once more before it is set aside.
       if (result.status === 'rejected' && result.code === 'CHECKSUM_MISMATCH' && !source.localPath?.(object)) {
         const [again] = await pool.flatten({ files: [{ name: object.name, md5: object.md5, bytes: await source.read(object) }], spoolDir: spool, shardBytes: options.shardBytes });
