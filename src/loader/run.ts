@@ -322,8 +322,9 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
     }
   };
 
-  // Enough batches in flight to keep every worker busy while the main thread settles results.
-  const filesPerBatch = Math.max(1, Math.min(MAX_BATCH_FILES, Math.floor(options.concurrency / (2 * Math.max(1, options.workers)))));
+  // Local files are batched (workers read them; fewer messages), with enough batches in flight to keep every
+  // worker busy while the main thread settles results. Downloads go one file per task, each as soon as it lands.
+  const filesPerBatch = source.localPath ? Math.max(1, Math.min(MAX_BATCH_FILES, Math.floor(options.concurrency / (2 * Math.max(1, options.workers))))) : 1;
   const batches = batchFiles(todo, { files: filesPerBatch, bytes: MAX_BATCH_BYTES, streamAbove: options.streamThresholdBytes });
   const inFlight = Math.max(1, Math.ceil(options.concurrency / filesPerBatch));
   const queue = new PQueue({ concurrency: inFlight });
