@@ -129,7 +129,8 @@ export async function streamFlattenFile(input: Readable, name: string, gzip: boo
   } catch (error) {
     if (error instanceof NotUtf8Error) return { status: 'rejected', code: 'NOT_UTF8', reason: `${error.message} (streamed, after record ${index})`, rejects: [] };
     const message = errorMessage(error);
-    const truncated = /end of|unexpected end|incomplete|Unterminated|premature/i.test(message);
+    // stream-json says "Parser has expected …" when the input ends inside a value: the document stopped early.
+    const truncated = /Parser has expected|end of|unexpected end|incomplete|Unterminated|premature/i.test(message);
     return {
       status: 'rejected',
       code: truncated ? 'TRUNCATED' : 'NOT_JSON',
