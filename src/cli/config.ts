@@ -9,6 +9,10 @@ import { checkIdentifier, checkProjectId } from '../loader/sql-files.js';
 import { DEFAULT_SHARD_BYTES } from '../loader/staging.js';
 import { checkRunId } from '../loader/warehouse.js';
 
+/** Default --concurrency: this many files in flight per worker thread, and never fewer than MIN_CONCURRENCY. */
+const FILES_IN_FLIGHT_PER_WORKER = 4;
+const MIN_CONCURRENCY = 16;
+
 export type SourceTarget = { kind: 'local'; dir: string } | { kind: 'gcs'; bucket: string; prefix: string };
 export type WarehouseTarget = { kind: 'duckdb'; path: string } | { kind: 'bigquery'; project: string; dataset: string };
 export type StagingTarget = { kind: 'local'; dir: string } | { kind: 'gcs'; bucket: string; prefix: string };
@@ -121,8 +125,9 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
   if (warehouse?.kind === 'bigquery' && staging?.kind !== 'gcs') {
     problems.push('--warehouse bigquery://… loads from GCS: add --staging gs://BUCKET/PREFIX');
   }
-  const concurrency = attempt(() => positiveInt(args.concurrency, '--concurrency', 16));
   const workers = attempt(() => positiveInt(args.workers, '--workers', Math.max(1, os.availableParallelism())));
+  // Enough files in flight to feed every worker and to hide download latency on a small machine.
+  const concurrency = attempt(() => positiveInt(args.concurrency, '--concurrency', Math.max(MIN_CONCURRENCY, FILES_IN_FLIGHT_PER_WORKER * (workers ?? 1))));
   if (!(args.shardMb > 0)) problems.push(`--shard-mb must be > 0, got ${args.shardMb}`);
   if (!/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(args.duckdbMemory)) problems.push(`--duckdb-memory "${args.duckdbMemory}": use a size such as 128MB or 1GB`);
   if (!(args.streamThresholdMb > 0)) problems.push(`--stream-threshold-mb must be > 0, got ${args.streamThresholdMb}`);
