@@ -49,7 +49,13 @@ let state: { spoolDir: string; appender: SyncShardAppender; lastStations: Map<nu
  * One read buffer per thread, reused for every file: a fresh 160 KB buffer per minute file costs
  * page faults and leaves freed memory behind in this thread's malloc arena.
  */
-let scratch = Buffer.allocUnsafe(1024 * 1024);
+const SCRATCH_BYTES = 1024 * 1024;
+let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+
+/** After an unusually large file, give the grown buffer back rather than keep it for the thread's life. */
+function shrinkScratch(): void {
+  if (scratch.length > 4 * SCRATCH_BYTES) scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+}
 
 /** The whole file, in `scratch` (valid until the next read). */
 function readWhole(path: string): Buffer {
@@ -101,6 +107,7 @@ export function flattenBatch(batch: FlattenBatch, thread = threadId): FlattenRes
       continue;
     }
     const outcome = flattenFileBytes(bytes, { name: input.name });
+    shrinkScratch();
     if (outcome.status !== 'loaded') {
       results.push({ ...outcome, bytesRead: bytes.length });
       continue;

@@ -13,7 +13,6 @@ const DUCKDB_TYPES: Record<FieldType, string> = {
   TIMESTAMP: 'TIMESTAMPTZ',
 };
 
-
 const quote = (identifier: string): string => `"${identifier}"`;
 
 /**
