@@ -6,7 +6,8 @@ import yargs, { type Argv } from 'yargs';
 import { UsageError, VeloError, errorMessage } from '../errors.js';
 import { DeadLetterWriter } from '../loader/dead-letter.js';
 import { createLogger, type Logger } from '../loader/log.js';
-import { DEFAULT_DUCKDB_MEMORY } from '../loader/warehouse.js';
+import { createParsePool } from '../loader/parse-pool.js';
+import { DEFAULT_DUCKDB_MEMORY, type Warehouse } from '../loader/warehouse.js';
 import { buildRunConfig, type RunArgs } from './config.js';
 import { EXIT, exitCodeForError, exitCodeForRun } from './exit-codes.js';
 import { createSource, createStaging, createWarehouse } from './factories.js';
@@ -53,16 +54,14 @@ function runOptions(y: Argv): Argv<RunArgs> {
 
 async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number> {
   const config = buildRunConfig(args);
-  const source = await createSource(config);
-  const staging = await createStaging(config);
-  // Worker threads boot on the other cores while the warehouse (DuckDB's native module) loads here.
-  const { createParsePool } = await import('../loader/parse-pool.js');
+  // Started before anything is awaited: the worker threads boot on the other cores while this thread opens the
+  // source and loads the warehouse (DuckDB's native module takes ~0.2 s).
   const pool = createParsePool(config.workers);
-  const warehouse = await createWarehouse(config).catch(async (error: unknown) => {
-    await pool.close();
-    throw error;
-  });
+  let warehouse: Warehouse | undefined;
   try {
+    const source = await createSource(config);
+    const staging = await createStaging(config);
+    warehouse = await createWarehouse(config);
     const { runBackfill } = await import('../loader/run.js');
     const summary = await runBackfill(
       {
@@ -90,7 +89,7 @@ async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number
     return exitCodeForRun(summary);
   } finally {
     await pool.close();
-    await warehouse.close();
+    await warehouse?.close();
   }
 }
 
