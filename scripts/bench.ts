@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --files N --stations S --source local|gcs]
+ * npm run bench [-- --files N --stations S --source local|gcs --big-file-mb N --repeat N]
  *
  * Generates a deterministic synthetic V'lille v1 corpus (real-looking bytes), runs `velo-backfill run` on it
  * into a fresh DuckDB file as a child process, then runs the reference — DuckDB's native read_json + unnest
@@ -22,10 +22,12 @@ const { values: opts } = parseArgs({
     'big-file-mb': { type: 'string', default: '0' },
     workers: { type: 'string' },
     concurrency: { type: 'string' },
+    repeat: { type: 'string', default: '1' },
   },
 });
 const FILES = Number(opts.files);
 const STATIONS = Number(opts.stations);
+const REPEAT = Math.max(1, Math.floor(Number(opts.repeat) || 1));
 const REPO = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(REPO, 'dist', 'cli', 'main.js');
 const WORK = path.join(os.tmpdir(), 'velo-bench');
@@ -138,8 +140,10 @@ async function main(): Promise<void> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
 
-  const runVelo = async (source: string, env: NodeJS.ProcessEnv, label: string): Promise<{ seconds: number; merged: number; peakRssMb: number }> => {
+  type VeloResult = { seconds: number; merged: number; peakRssMb: number };
+  const runVelo = async (source: string, env: NodeJS.ProcessEnv, label: string): Promise<VeloResult> => {
     const dir = path.join(out, label);
+    mkdirSync(dir, { recursive: true });
     const result = await run(process.execPath, [
       CLI, 'run', '--source', source, '--warehouse', `duckdb:${path.join(dir, 'velo.duckdb')}`, '--staging', path.join(dir, 'staging'), '--json',
       ...(opts.workers ? ['--workers', opts.workers] : []), ...(opts.concurrency ? ['--concurrency', opts.concurrency] : []),
@@ -148,41 +152,62 @@ async function main(): Promise<void> {
     const summary = JSON.parse(result.stdout) as { rows: { merged: number }; peakRssMb: number };
     return { seconds: result.seconds, merged: summary.rows.merged, peakRssMb: summary.peakRssMb };
   };
-  mkdirSync(path.join(out, 'local'), { recursive: true });
-  // Both runs read a warm page cache: the first one would otherwise pay the disk for both.
-  for (const name of readdirSync(corpus)) if (name.endsWith('.json')) warm(path.join(corpus, name));
-  const velo = await runVelo(corpus, {}, 'local');
-  let gcs: { seconds: number; merged: number; peakRssMb: number } | null = null;
-  if (opts.source === 'gcs') {
-    const { uploadCorpus } = await import('./bench-gcs.js');
-    const upload = await uploadCorpus(corpus);
-    try {
-      mkdirSync(path.join(out, 'gcs'), { recursive: true });
-      gcs = await runVelo(upload.sourceArg, upload.env, 'gcs');
-    } finally {
-      await upload.stop();
-    }
-  }
-
   const refScript = path.join(REPO, 'node_modules', '.velo-bench-reference.mjs');
   writeFileSync(refScript, REFERENCE_SCRIPT);
-  const ref = await run(process.execPath, [refScript, corpus, path.join(out, 'reference.duckdb')]);
-  rmSync(refScript, { force: true });
-  if (ref.code !== 0) throw new Error(`reference failed:\n${ref.stderr}`);
-  const reference = JSON.parse(ref.stdout.trim().split('\n').pop()!) as { rows: number; seconds: number; peakRssMb: number };
+  const runReference = async (label: string): Promise<{ seconds: number; inProcessSeconds: number; rows: number; peakRssMb: number }> => {
+    mkdirSync(path.join(out, label), { recursive: true });
+    const ref = await run(process.execPath, [refScript, corpus, path.join(out, label, 'reference.duckdb')]);
+    if (ref.code !== 0) throw new Error(`reference failed:\n${ref.stderr}`);
+    const reported = JSON.parse(ref.stdout.trim().split('\n').pop()!) as { rows: number; seconds: number; peakRssMb: number };
+    return { seconds: ref.seconds, inProcessSeconds: reported.seconds, rows: reported.rows, peakRssMb: reported.peakRssMb };
+  };
+
+  // Both runs read a warm page cache: the first one would otherwise pay the disk for both.
+  for (const name of readdirSync(corpus)) if (name.endsWith('.json')) warm(path.join(corpus, name));
+  const upload = opts.source === 'gcs' ? await (await import('./bench-gcs.js')).uploadCorpus(corpus) : null;
+  const rounds: { velo: VeloResult; gcs: VeloResult | null; ref: Awaited<ReturnType<typeof runReference>> }[] = [];
+  try {
+    // Rounds alternate velo and the reference, so a machine that drifts slows both alike; the median is reported.
+    for (let round = 1; round <= REPEAT; round++) {
+      const velo = await runVelo(corpus, {}, `round-${round}/local`);
+      const gcs = upload ? await runVelo(upload.sourceArg, upload.env, `round-${round}/gcs`) : null;
+      const ref = await runReference(`round-${round}`);
+      rounds.push({ velo, gcs, ref });
+      if (REPEAT > 1) {
+        console.log(`round ${round}: velo ${velo.seconds.toFixed(2)} s${gcs ? `, gcs ${gcs.seconds.toFixed(2)} s` : ''}, reference ${ref.seconds.toFixed(2)} s → ${(ref.seconds / velo.seconds).toFixed(2)}x`);
+      }
+    }
+  } finally {
+    await upload?.stop();
+    rmSync(refScript, { force: true });
+  }
+
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  };
+  const pick = (get: (r: (typeof rounds)[number]) => VeloResult | null): VeloResult | null => {
+    const results = rounds.map(get).filter((r): r is VeloResult => r !== null);
+    if (results.length === 0) return null;
+    return { seconds: median(results.map((r) => r.seconds)), merged: results[0]!.merged, peakRssMb: Math.max(...results.map((r) => r.peakRssMb)) };
+  };
+  const velo = pick((r) => r.velo)!;
+  const gcs = pick((r) => r.gcs);
+  const reference = { seconds: median(rounds.map((r) => r.ref.seconds)), inProcessSeconds: median(rounds.map((r) => r.ref.inProcessSeconds)), rows: rounds[0]!.ref.rows, peakRssMb: Math.max(...rounds.map((r) => r.ref.peakRssMb)) };
 
   const mb = bytes / 1e6;
   const line = (name: string, seconds: number, rows: number, rss: number): string =>
     `${name.padEnd(26)} ${seconds.toFixed(2).padStart(7)} s ${(mb / seconds).toFixed(1).padStart(8)} MB/s ${Math.round(rows / seconds).toLocaleString('en-US').padStart(11)} rows/s ${rows.toLocaleString('en-US').padStart(10)} rows ${rss.toFixed(0).padStart(6)} MB peak RSS`;
-  console.log(`corpus: ${files} files, ${mb.toFixed(1)} MB, ${bigMb > 0 ? 'one huge file' : `${STATIONS} stations/file`}, ${os.availableParallelism()} cores`);
+  console.log(`corpus: ${files} files, ${mb.toFixed(1)} MB, ${bigMb > 0 ? 'one huge file' : `${STATIONS} stations/file`}, ${os.availableParallelism()} cores${REPEAT > 1 ? `; median of ${REPEAT} rounds (peak RSS: the highest)` : ''}`);
   console.log(line('velo-backfill (local)', velo.seconds, velo.merged, velo.peakRssMb));
   if (gcs) console.log(line('velo-backfill (gcs emulator)', gcs.seconds, gcs.merged, gcs.peakRssMb));
-  console.log(line('duckdb read_json+unnest', ref.seconds, reference.rows, reference.peakRssMb));
+  console.log(line('duckdb read_json+unnest', reference.seconds, reference.rows, reference.peakRssMb));
   // Both sides are timed the same way: wall clock of the child process, start-up and exit included.
-  console.log(`  (reference in-process time, without Node start-up and DuckDB's module load: ${reference.seconds.toFixed(2)} s)`);
-  console.log(`ratio velo/reference throughput: ${(ref.seconds / velo.seconds).toFixed(2)}x`);
-  if (gcs) console.log(`ratio gcs/local throughput: ${(velo.seconds / gcs.seconds).toFixed(2)}x`);
-  const same = velo.merged === reference.rows && (!gcs || gcs.merged === reference.rows);
+  console.log(`  (reference in-process time, without Node start-up and DuckDB's module load: ${reference.inProcessSeconds.toFixed(2)} s)`);
+  console.log(`ratio velo/reference throughput: ${median(rounds.map((r) => r.ref.seconds / r.velo.seconds)).toFixed(2)}x`);
+  if (gcs) console.log(`ratio gcs/local throughput: ${median(rounds.map((r) => r.velo.seconds / r.gcs!.seconds)).toFixed(2)}x`);
+  const same = rounds.every((r) => r.velo.merged === r.ref.rows && (!r.gcs || r.gcs.merged === r.ref.rows));
   console.log(`same row count: ${same ? 'yes' : `NO (velo ${velo.merged}, gcs ${gcs?.merged ?? '-'}, reference ${reference.rows})`}`);
   rmSync(out, { recursive: true, force: true });
   if (!same) process.exitCode = 1;
