@@ -38,8 +38,9 @@ export function createParsePool(workers: number): ParsePool {
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,
-    // Queue a couple of batches inside each worker so it never idles waiting for the main thread's next message.
-    concurrentTasksPerWorker: 2,
+    // Queue a few tasks inside each worker so it never idles waiting for the main thread's next message (the
+    // main thread is busiest with downloads).
+    concurrentTasksPerWorker: 4,
     // Small heaps: a batch needs a few MB per file; the default young generation alone is ~48 MB per thread.
     resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 },
   });
