@@ -11,9 +11,6 @@ import { epochMillis } from '../transform/timestamps.js';
 import type { StationRow } from '../transform/types.js';
 import type { DeadLetterWriter } from './dead-letter.js';
 import type { FlattenInput, FlattenResult } from './flatten-worker.js';
-
-/** A worker result for a file that was read. */
-type FlattenOutcome = Exclude<FlattenResult, { status: 'unreadable' }>;
 import type { Logger } from './log.js';
 import { createParsePool, type ParsePool } from './parse-pool.js';
 import { batchFiles, nameFilter, windowParams, type TimeWindow } from './plan.js';
@@ -119,9 +116,16 @@ function isUnreadable(error: unknown): boolean {
   return typeof code === 'string' && UNREADABLE_CODES.has(code);
 }
 
+/** A worker result for a file that was read. */
+type FlattenOutcome = Exclude<FlattenResult, { status: 'unreadable' }>;
+
 interface ReadFailure {
   code?: unknown;
   message: string;
+}
+
+function readFailure(error: unknown): ReadFailure {
+  return { code: (error as { code?: unknown })?.code, message: errorMessage(error) };
 }
 
 interface Counts {
@@ -210,7 +214,10 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
     await filesWriter.write(fileLine(object, outcome));
   };
 
-  /** Huge files: streamed on the main thread into a shard of their own (dropped if the file is bad). */
+  /**
+   * Huge files: streamed record by record into shards of their own (dropped if the file is bad); a local file in a
+   * worker, a download on this thread (its stream lives here).
+   */
   const streamOne = async (object: SourceObject): Promise<void> => {
     const id = ++streamedCount;
     const file = { name: object.name, id, spoolDir: spool, shardBytes: options.shardBytes };
@@ -260,7 +267,7 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
           return { name: object.name, md5: object.md5, bytes: await source.read(object) };
         } catch (error) {
           if (!isUnreadable(error)) throw error;
-          return { code: (error as { code?: unknown }).code, message: errorMessage(error) };
+          return readFailure(error);
         }
       }),
     );
@@ -301,7 +308,7 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
     const only = batch.length === 1 ? batch[0]! : null;
     if (only && only.size > options.streamThresholdBytes) {
       // Streamed files report their bytes as they are read.
-      await streamOne(only).catch((error: unknown) => (isUnreadable(error) ? unreadable(only, { code: (error as { code?: unknown }).code, message: errorMessage(error) }) : Promise.reject(error)));
+      await streamOne(only).catch((error: unknown) => (isUnreadable(error) ? unreadable(only, readFailure(error)) : Promise.reject(error)));
       progress.advance(0);
       return;
     }
