@@ -283,22 +283,28 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
     }
   };
 
+  const flattenFiles = async (files: FlattenInput[]): Promise<FlattenResult[]> =>
+    files.length > 0 ? pool.flatten({ files, spoolDir: spool, shardBytes: options.shardBytes }) : [];
+
   const readAndStage = async (batch: readonly SourceObject[]): Promise<void> => {
     const inputs = await inputsFor(batch);
-    const readable = inputs.filter((input): input is FlattenInput => 'name' in input);
-    const results = readable.length > 0 ? await pool.flatten({ files: readable, spoolDir: spool, shardBytes: options.shardBytes }) : [];
+    const results = await flattenFiles(inputs.filter((input): input is FlattenInput => 'name' in input));
     let next = 0;
     for (const [i, object] of batch.entries()) {
-      const input = inputs[i]!;
+      let input = inputs[i]!;
       if (!('name' in input)) {
         unreadable(object, input);
         continue;
       }
       let result = results[next++]!;
       // A download that does not match its checksum is fetched once more before it is set aside.
-      if (result.status === 'rejected' && result.code === 'CHECKSUM_MISMATCH' && !source.localPath?.(object)) {
-        const [again] = await pool.flatten({ files: [{ name: object.name, md5: object.md5, bytes: await source.read(object) }], spoolDir: spool, shardBytes: options.shardBytes });
-        result = again!;
+      if (result.status === 'rejected' && result.code === 'CHECKSUM_MISMATCH' && input.bytes) {
+        input = (await inputsFor([object]))[0]!;
+        if (!('name' in input)) {
+          unreadable(object, input);
+          continue;
+        }
+        result = (await flattenFiles([input]))[0]!;
       }
       await settle(object, result);
     }
