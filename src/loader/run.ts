@@ -159,10 +159,8 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   const startedAt = performance.now();
   const seconds = (): number => Number(((performance.now() - startedAt) / 1000).toFixed(2));
 
-  await warehouse.ensureTables();
-
-  // 1. List and plan.
-  const listed = await source.list({});
+  // 1. List and plan (the listing runs while the warehouse prepares its tables).
+  const [listed] = await Promise.all([source.list({}), warehouse.ensureTables()]);
   const accept = nameFilter(options.window, options.timezone);
   const inWindow = accept ? listed.filter((object) => accept(object.name)) : listed;
   const manifest = options.force ? new Map() : await warehouse.loadedFiles();
