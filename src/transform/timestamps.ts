@@ -64,16 +64,37 @@ function isCanonical(text: string): boolean {
   return (sign === 43 || sign === 45) && text.charCodeAt(i + 3) === 58 && two(text, i + 1) >= 0 && two(text, i + 1) <= 14 && two(text, i + 4) >= 0 && two(text, i + 4) <= 59;
 }
 
+/**
+ * The last two values seen and their results: a file's records share one record_timestamp, and each record
+ * also brings its station's update time, so one slot would be evicted on every record.
+ */
+const recent: { text: string; result: string | null }[] = [
+  { text: '', result: null },
+  { text: '', result: null },
+];
+/** Slot of the latest hit or insert; a miss replaces the other one (least recently used). */
+let latest = 0;
+
 /** Canonical ISO-8601 text for a timestamp with an offset, or null when it is not one. */
 export function canonicalTimestamp(value: unknown): string | null {
   if (typeof value !== 'string') return null;
-  if (isCanonical(value)) return value;
-  let result = cache.get(value);
-  if (result === undefined) {
-    result = canonicalize(value.trim());
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(value, result);
+  for (let slot = 0; slot < 2; slot++) {
+    if (value === recent[slot]!.text) {
+      latest = slot;
+      return recent[slot]!.result;
+    }
   }
+  let result: string | null | undefined = value;
+  if (!isCanonical(value)) {
+    result = cache.get(value);
+    if (result === undefined) {
+      result = canonicalize(value.trim());
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(value, result);
+    }
+  }
+  latest ^= 1;
+  recent[latest] = { text: value, result };
   return result;
 }
 

@@ -22,3 +22,17 @@ test('impossible or offset-less timestamps are rejected', () => {
   assert.equal(canonicalTimestamp(1692900480), null);
   assert.equal(canonicalTimestamp('2024-02-29T10:00:00Z'), '2024-02-29T10:00:00Z');
 });
+
+test('repeated and interleaved values keep their own results (the recent-values memo)', () => {
+  const values = ['2023-08-24T20:08:00.56+02:00', '2023-02-30T10:00:00+01:00', '2023-08-24 20:08+02', 'now', '2023-08-24T18:08:00Z'];
+  const expected = values.map((value) => canonicalTimestamp(value));
+  // Pairs repeated back to back, as a file's record_timestamp and its stations' update times come.
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < values.length; i++) {
+      for (const j of [i, (i + 1) % values.length, i, (i + 2) % values.length, i]) {
+        assert.equal(canonicalTimestamp(values[j]), expected[j], values[j]);
+      }
+    }
+  }
+  assert.deepEqual(expected, ['2023-08-24T20:08:00.56+02:00', null, '2023-08-24T20:08:00+02:00', null, '2023-08-24T18:08:00Z']);
+});
