@@ -9,14 +9,9 @@ import { checkIdentifier, checkProjectId } from '../loader/sql-files.js';
 import { DEFAULT_SHARD_BYTES } from '../loader/staging.js';
 import { checkRunId } from '../loader/warehouse.js';
 
-/**
- * Default --concurrency: files in flight per worker thread, and never fewer than the minimum. Downloads are held
- * in memory until parsed, so few; a folder's files are read by the workers themselves, so in flight costs only
- * their names, and more files per batch mean fewer messages and fewer, larger strings to parse (measured: page
- * faults of the 2,000-file bench 230k → 190k).
- */
-const FILES_IN_FLIGHT_PER_WORKER = { gcs: 4, local: 32 } as const;
-const MIN_CONCURRENCY = { gcs: 16, local: 64 } as const;
+/** Default --concurrency: this many files in flight per worker thread, and never fewer than MIN_CONCURRENCY. */
+const FILES_IN_FLIGHT_PER_WORKER = 4;
+const MIN_CONCURRENCY = 16;
 
 export type SourceTarget = { kind: 'local'; dir: string } | { kind: 'gcs'; bucket: string; prefix: string };
 export type WarehouseTarget = { kind: 'duckdb'; path: string } | { kind: 'bigquery'; project: string; dataset: string };
@@ -132,10 +127,7 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
   }
   const workers = attempt(() => positiveInt(args.workers, '--workers', Math.max(1, os.availableParallelism())));
   // Enough files in flight to feed every worker and to hide download latency on a small machine.
-  const sourceKind = source?.kind ?? 'local';
-  const concurrency = attempt(() =>
-    positiveInt(args.concurrency, '--concurrency', Math.max(MIN_CONCURRENCY[sourceKind], FILES_IN_FLIGHT_PER_WORKER[sourceKind] * (workers ?? 1))),
-  );
+  const concurrency = attempt(() => positiveInt(args.concurrency, '--concurrency', Math.max(MIN_CONCURRENCY, FILES_IN_FLIGHT_PER_WORKER * (workers ?? 1))));
   if (!(args.shardMb > 0)) problems.push(`--shard-mb must be > 0, got ${args.shardMb}`);
   if (!/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(args.duckdbMemory)) problems.push(`--duckdb-memory "${args.duckdbMemory}": use a size such as 128MB or 1GB`);
   if (!(args.streamThresholdMb > 0)) problems.push(`--stream-threshold-mb must be > 0, got ${args.streamThresholdMb}`);
