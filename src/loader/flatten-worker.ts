@@ -6,8 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
-import { decodeTexts } from '../transform/decode.js';
-import { flattenDecoded, sameStations, type FileOutcome } from '../transform/flatten-file.js';
+import { flattenFileBytes, sameStations, type FileOutcome } from '../transform/flatten-file.js';
 import type { StationRow } from '../transform/types.js';
 import { SyncShardAppender } from './staging.js';
 import type { StreamedFile } from './stream-file.js';
@@ -47,22 +46,22 @@ export type FlattenResult =
 let state: { spoolDir: string; appender: SyncShardAppender; lastStations: Map<number, StationRow> | null } | null = null;
 
 /**
- * One read buffer per thread, reused for every batch: a fresh 160 KB buffer per minute file costs
+ * One read buffer per thread, reused for every file: a fresh 160 KB buffer per minute file costs
  * page faults and leaves freed memory behind in this thread's malloc arena.
  */
-const SCRATCH_BYTES = 2 * 1024 * 1024;
+const SCRATCH_BYTES = 1024 * 1024;
 let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
 
-/** After an unusually large batch, give the grown buffer back rather than keep it for the thread's life. */
+/** After an unusually large file, give the grown buffer back rather than keep it for the thread's life. */
 function shrinkScratch(): void {
   if (scratch.length > 4 * SCRATCH_BYTES) scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
 }
 
-/** Appends the whole file to `scratch` from `offset` (growing it, content kept); returns the new end. */
-function readInto(path: string, offset: number): number {
+/** The whole file, in `scratch` (valid until the next read). */
+function readWhole(path: string): Buffer {
   const fd = openSync(path, 'r');
   try {
-    let length = offset;
+    let length = 0;
     for (;;) {
       if (length === scratch.length) {
         const bigger = Buffer.allocUnsafe(scratch.length * 2);
@@ -70,7 +69,7 @@ function readInto(path: string, offset: number): number {
         scratch = bigger;
       }
       const read = readSync(fd, scratch, length, scratch.length - length, null);
-      if (read === 0) return length;
+      if (read === 0) return scratch.subarray(0, length);
       length += read;
     }
   } finally {
@@ -78,31 +77,14 @@ function readInto(path: string, offset: number): number {
   }
 }
 
-type ReadFailure = { code: string; message: string };
-
-/**
- * Every file's bytes: local files read back to back into `scratch` (valid until the next batch), so that
- * decodeTexts can turn them into one string; downloaded bytes as given.
- */
-function readBatch(inputs: readonly FlattenInput[]): (Uint8Array | ReadFailure)[] {
-  const spans: ([number, number] | Uint8Array | ReadFailure)[] = [];
-  let end = 0;
-  for (const input of inputs) {
-    if (input.bytes) {
-      spans.push(input.bytes);
-      continue;
-    }
-    try {
-      const start = end;
-      end = readInto(input.path!, start);
-      spans.push([start, end]);
-    } catch (error) {
-      const { code = 'READ_FAILED', message } = error as NodeJS.ErrnoException;
-      spans.push({ code, message });
-    }
+function readInput(input: FlattenInput): Uint8Array | { code: string; message: string } {
+  if (input.bytes) return input.bytes;
+  try {
+    return readWhole(input.path!);
+  } catch (error) {
+    const { code = 'READ_FAILED', message } = error as NodeJS.ErrnoException;
+    return { code, message };
   }
-  // Views are taken once all files are read: scratch may have grown (moved) meanwhile.
-  return spans.map((span) => (Array.isArray(span) ? scratch.subarray(span[0], span[1]) : span));
 }
 
 export function flattenBatch(batch: FlattenBatch, thread = threadId): FlattenResult[] {
@@ -110,26 +92,22 @@ export function flattenBatch(batch: FlattenBatch, thread = threadId): FlattenRes
     state = { spoolDir: batch.spoolDir, appender: new SyncShardAppender(batch.spoolDir, `records-t${thread}`, batch.shardBytes), lastStations: null };
   }
   const current = state;
-  const inputs = readBatch(batch.files);
-  const mismatched = inputs.map((bytes, i) => bytes instanceof Uint8Array && !checksumMatches(bytes, batch.files[i]!));
-  const decodable = inputs.filter((bytes, i): bytes is Uint8Array => bytes instanceof Uint8Array && !mismatched[i]);
-  const texts = decodeTexts(decodable);
   const results: FlattenResult[] = [];
   // The batch's rows go to the shard in one write.
   const rows: string[] = [];
   const shard = current.appender.nextShard();
-  let next = 0;
-  for (const [i, input] of batch.files.entries()) {
-    const bytes = inputs[i]!;
+  for (const input of batch.files) {
+    const bytes = readInput(input);
     if (!(bytes instanceof Uint8Array)) {
       results.push({ status: 'unreadable', ...bytes, bytesRead: 0 });
       continue;
     }
-    if (mismatched[i]) {
+    if (input.md5 && createHash('md5').update(bytes).digest('base64') !== input.md5) {
       results.push({ status: 'rejected', code: 'CHECKSUM_MISMATCH', reason: `downloaded bytes do not match the object's MD5 (${input.md5})`, rejects: [], bytesRead: bytes.length });
       continue;
     }
-    const outcome = flattenDecoded(texts[next++]!, { name: input.name });
+    const outcome = flattenFileBytes(bytes, { name: input.name });
+    shrinkScratch();
     if (outcome.status !== 'loaded') {
       results.push({ ...outcome, bytesRead: bytes.length });
       continue;
@@ -140,14 +118,8 @@ export function flattenBatch(batch: FlattenBatch, thread = threadId): FlattenRes
     const { recordsNdjson: _rows, stations, ...rest } = outcome;
     results.push({ ...rest, shard, bytesRead: bytes.length, thread, stationsJson: changed ? JSON.stringify([...stations.values()]) : null });
   }
-  shrinkScratch();
   if (rows.length > 0) current.appender.append(rows.join(''));
   return results;
-}
-
-/** Downloads carry their MD5; the bytes are parsed only when they match it. */
-function checksumMatches(bytes: Uint8Array, input: FlattenInput): boolean {
-  return !input.md5 || createHash('md5').update(bytes).digest('base64') === input.md5;
 }
 
 export default flattenBatch;

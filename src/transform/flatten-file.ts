@@ -2,7 +2,7 @@
  * One raw file → staged rows. `FileFlattener` accumulates the outcome record by record so the
  * whole-document path (`flattenDocument`) and the streaming path for huge files share the logic.
  */
-import { decode, parseDocument, type DecodedText, type FileRejectCode } from './decode.js';
+import { decode, type FileRejectCode } from './decode.js';
 import { describeShape, detectFormat } from './formats.js';
 import { asciiJson, recordLine } from './ndjson.js';
 import { epochMillis } from './timestamps.js';
@@ -151,15 +151,7 @@ export function flattenDocument(doc: unknown, context: FileContext): FileOutcome
   return flattener.finish();
 }
 
-/** A decoded file's text (see decodeTexts) → its outcome. */
-export function flattenDecoded(text: DecodedText, context: FileContext): FileOutcome {
-  if (!text.ok) return { status: 'rejected', code: text.code, reason: text.reason, rejects: [] };
-  const parsed = parseDocument(text.text);
-  if (!parsed.ok) return { status: 'rejected', code: parsed.code, reason: parsed.reason, rejects: [] };
-  return flattenDocument(parsed.doc, context);
-}
-
-/** Bytes of one whole file → its outcome. */
+/** Bytes of one whole file → its outcome. The worker-thread entry point calls this. */
 export function flattenFileBytes(bytes: Uint8Array, context: FileContext): FileOutcome {
   const decoded = decode(bytes);
   if (!decoded.ok) return { status: 'rejected', code: decoded.code, reason: decoded.reason, rejects: [] };

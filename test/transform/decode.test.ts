@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { decode, decodeText, decodeTexts, parseDocument } from '../../src/transform/decode.js';
+import { decode } from '../../src/transform/decode.js';
 import { flattenFileBytes } from '../../src/transform/flatten-file.js';
 
 const doc = { nhits: 1, records: [{ fields: { libelle: 1, nbvelosdispo: 1, nbplacesdispo: 2, nom: 'HÔTEL' }, record_timestamp: '2023-08-24T20:08:00.56+02:00' }] };
@@ -36,34 +36,4 @@ test('NDJSON of records or of whole responses is read', () => {
   assert.equal(asRecords.status === 'loaded' && asRecords.rows, 2);
   const asResponses = flattenFileBytes(Buffer.from(`${text}\n${text}\n`), { name: 'x.json' });
   assert.equal(asResponses.status === 'loaded' && asResponses.rows, 2);
-});
-
-test('decodeTexts: files back to back in one buffer decode as each alone would (ASCII runs share one string)', () => {
-  const files = [
-    Buffer.from(text),
-    Buffer.from(''),
-    Buffer.from(' \n'),
-    Buffer.from(JSON.stringify(doc).replace('HÔTEL', 'H\\u00d4TEL')),
-    Buffer.from(`\ufeff${text}`),
-    gzipSync(text),
-    Buffer.from('{"nom": "H\xf4tel"}', 'latin1'),
-    Buffer.from(text.slice(0, 40)),
-    Buffer.from(text),
-  ];
-  const joined = Buffer.concat([...files, Buffer.alloc(2 ** 20, 0x20)]);
-  const parts: Uint8Array[] = [];
-  let offset = 0;
-  for (const file of files) {
-    parts.push(joined.subarray(offset, offset + file.length));
-    offset += file.length;
-  }
-  // A separate buffer breaks the run, and a run over 1 MiB (Node keeps such strings outside V8's heap) still slices right.
-  parts.push(Buffer.from(text), joined.subarray(offset));
-  const expected = parts.map((part) => decodeText(part));
-  const actual = decodeTexts(parts);
-  assert.deepEqual(actual, expected);
-  assert.deepEqual(actual.map((result) => (result.ok ? 'ok' : result.code)), ['ok', 'EMPTY', 'EMPTY', 'ok', 'ok', 'ok', 'NOT_UTF8', 'ok', 'ok', 'ok', 'EMPTY']);
-  const parsed = actual.map((result) => (result.ok ? parseDocument(result.text) : result));
-  assert.equal(parsed[7]!.ok ? 'ok' : parsed[7]!.code, 'TRUNCATED');
-  assert.deepEqual(parsed[3]!.ok && parsed[3]!.doc, doc);
 });
