@@ -8,10 +8,10 @@ import { UsageError, VeloError, errorMessage } from '../errors.js';
 import { DeadLetterWriter } from '../loader/dead-letter.js';
 import { createLogger, type Logger } from '../loader/log.js';
 import { createParsePool } from '../loader/parse-pool.js';
-import { DEFAULT_DUCKDB_MEMORY, type Warehouse } from '../loader/warehouse.js';
+import { DEFAULT_DUCKDB_MEMORY } from '../loader/warehouse.js';
 import { buildRunConfig, type RunArgs } from './config.js';
 import { EXIT, exitCodeForError, exitCodeForRun } from './exit-codes.js';
-import { createSource, createStaging, createWarehouse } from './factories.js';
+import { createSource, createStaging, createWarehouse, isNewWarehouse } from './factories.js';
 import { formatSummaryJson, formatSummaryTable } from './summary.js';
 
 // yargs 17's CommonJS entry is one bundled file: required, it loads in ~40 ms, where its ESM entry (and
@@ -62,11 +62,14 @@ async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number
   // Started before anything is awaited: the worker threads boot on the other cores while this thread opens the
   // source and loads the warehouse (DuckDB's native module takes ~0.2 s).
   const pool = createParsePool(config.workers);
-  let warehouse: Warehouse | undefined;
+  // Asked before the warehouse is opened (opening creates the file).
+  const newWarehouse = isNewWarehouse(config);
+  // Opened while the run lists (and, into a new warehouse, reads) the source; the run awaits it when it needs it.
+  const warehouse = createWarehouse(config);
+  warehouse.catch(() => undefined);
   try {
     const source = await createSource(config);
     const staging = await createStaging(config);
-    warehouse = await createWarehouse(config);
     const { runBackfill } = await import('../loader/run.js');
     const summary = await runBackfill(
       {
@@ -83,6 +86,7 @@ async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number
       {
         source,
         warehouse,
+        newWarehouse,
         staging,
         deadLetter: new DeadLetterWriter(config.deadLetterPath, config.runId),
         logger,
@@ -94,7 +98,7 @@ async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number
     return exitCodeForRun(summary);
   } finally {
     await pool.close();
-    await warehouse?.close();
+    await (await warehouse.catch(() => undefined))?.close();
   }
 }
 

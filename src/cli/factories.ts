@@ -1,4 +1,5 @@
 /** Config targets → the concrete Source, StagingStore and Warehouse implementations. */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Storage } from '@google-cloud/storage';
 import { LocalSource } from '../loader/sources/local.js';
@@ -41,6 +42,11 @@ export async function createStaging(config: RunConfig): Promise<StagingStore> {
   if (config.staging.kind === 'local') return new LocalStagingStore(path.resolve(config.staging.dir));
   const { GcsStagingStore } = await import('../loader/gcp/gcs-staging.js');
   return new GcsStagingStore((await storageFor(config)).bucket(config.staging.bucket), config.staging.prefix, `${config.runId}/${attemptTag()}`);
+}
+
+/** True when the warehouse does not exist yet (a DuckDB file to be created): nothing can be loaded in it. */
+export function isNewWarehouse(config: RunConfig): boolean {
+  return config.warehouse.kind === 'duckdb' && !existsSync(config.warehouse.path);
 }
 
 export async function createWarehouse(config: RunConfig): Promise<Warehouse> {

@@ -38,7 +38,13 @@ export interface RunOptions {
 
 export interface RunDeps {
   source: Source;
-  warehouse: Warehouse;
+  /** The warehouse, or its opening: the run lists the source (and for a new warehouse, reads it) meanwhile. */
+  warehouse: Warehouse | Promise<Warehouse>;
+  /**
+   * The warehouse was created by this run (a new DuckDB file): its manifest is empty for sure, so files are
+   * read while it opens and prepares its tables instead of after.
+   */
+  newWarehouse?: boolean;
   staging: StagingStore;
   deadLetter: DeadLetterWriter;
   logger: Logger;
@@ -154,16 +160,25 @@ function fileLine(object: SourceObject, outcome: FileOutcome | FlattenOutcome): 
 }
 
 export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<RunSummary> {
-  const { source, warehouse, staging, deadLetter, progress } = deps;
+  const { source, staging, deadLetter, progress } = deps;
   const logger = deps.logger.child({ runId: options.runId });
   const startedAt = performance.now();
   const seconds = (): number => Number(((performance.now() - startedAt) / 1000).toFixed(2));
 
-  // 1. List and plan (the listing runs while the warehouse prepares its tables).
-  const [listed] = await Promise.all([source.list({}), warehouse.ensureTables()]);
+  // 1. List and plan; the warehouse opens and prepares its tables meanwhile.
+  const warehouseReady = Promise.resolve(deps.warehouse).then(async (warehouse) => {
+    await warehouse.ensureTables();
+    return warehouse;
+  });
+  // Awaited where it is needed; a failure meanwhile stops the reading (below) instead of going unhandled.
+  let firstError: unknown = null;
+  warehouseReady.catch((error: unknown) => {
+    firstError ??= error;
+  });
+  const listed = await source.list({});
   const accept = nameFilter(options.window, options.timezone);
   const inWindow = accept ? listed.filter((object) => accept(object.name)) : listed;
-  const manifest = options.force ? new Map() : await warehouse.loadedFiles();
+  const manifest = options.force || deps.newWarehouse ? new Map() : await (await warehouseReady).loadedFiles();
   const todo = inWindow.filter((object) => {
     const entry = manifest.get(object.name);
     return !entry || entry.size !== object.size || entry.generation !== object.generation;
@@ -339,7 +354,6 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   const batches = batchFiles(todo, { files: filesPerBatch, bytes: MAX_BATCH_BYTES, streamAbove: options.streamThresholdBytes });
   const inFlight = Math.max(1, Math.ceil(options.concurrency / filesPerBatch));
   const queue = new PQueue({ concurrency: inFlight });
-  let firstError: unknown = null;
   progress.start(todo.length, todo.reduce((sum, object) => sum + object.size, 0));
   try {
     for (const batch of batches) {
@@ -356,6 +370,7 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
     await pool.close();
   }
   if (firstError) throw firstError;
+  const warehouse = await warehouseReady;
   await stationsWriter.write(stations.ndjson());
   const local: Record<TableKind, string[]> = {
     records: [...recordShards].sort(),

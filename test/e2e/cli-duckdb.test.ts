@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { corpus, queryDuckDb, runCli, runJson, tempDir } from '../support/cli.js';
+import { FIXTURES, corpus, queryDuckDb, runCli, runJson, tempDir } from '../support/cli.js';
 
 const TABLE_DUMP = {
   records: 'SELECT station_id, etat, nb_velos_dispo, nb_places_dispo, etat_connexion, derniere_maj, record_timestamp FROM records ORDER BY record_timestamp, station_id',
@@ -220,6 +220,15 @@ describe('usage errors', () => {
     const result = await runCli(['run', '--source', path.join(work, 'nope'), '--warehouse', `duckdb:${path.join(work, 'v.duckdb')}`]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /cannot read source folder/);
+  });
+
+  test('a new DuckDB file that cannot be created stops the run with DUCKDB_OPEN, though reading starts before it opens', async () => {
+    const work = tempDir();
+    const staging = path.join(work, 'staging');
+    const result = await runCli(['run', '--source', path.join(FIXTURES, 'sample-corpus'), '--warehouse', `duckdb:${path.join(work, 'no-such-dir', 'v.duckdb')}`, '--staging', staging]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /"code":"DUCKDB_OPEN"/);
+    assert.equal(result.stdout, '');
   });
 
   test('--help explains the options with examples', async () => {
