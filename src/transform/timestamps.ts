@@ -68,10 +68,8 @@ function isCanonical(text: string): boolean {
  * The last two values seen and their results: a file's records share one record_timestamp, and each record
  * also brings its station's update time, so one slot would be evicted on every record.
  */
-const recent: { text: string; result: string | null }[] = [
-  { text: '', result: null },
-  { text: '', result: null },
-];
+const recentText = ['', ''];
+const recentResult: (string | null)[] = [null, null];
 /** Slot of the latest hit or insert; a miss replaces the other one (least recently used). */
 let latest = 0;
 
@@ -79,9 +77,9 @@ let latest = 0;
 export function canonicalTimestamp(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   for (let slot = 0; slot < 2; slot++) {
-    if (value === recent[slot]!.text) {
+    if (value === recentText[slot]) {
       latest = slot;
-      return recent[slot]!.result;
+      return recentResult[slot] ?? null;
     }
   }
   let result: string | null | undefined = value;
@@ -94,7 +92,8 @@ export function canonicalTimestamp(value: unknown): string | null {
     }
   }
   latest ^= 1;
-  recent[latest] = { text: value, result };
+  recentText[latest] = value;
+  recentResult[latest] = result;
   return result;
 }
 
