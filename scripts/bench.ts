@@ -127,7 +127,8 @@ const rows = Number((await c.runAndReadAll('SELECT COUNT(*) FROM records')).getR
 // Closed like velo-backfill closes its file: the checkpoint is part of the work.
 c.closeSync();
 instance.closeSync();
-console.log(JSON.stringify({ rows, seconds: (performance.now() - started) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+const { user, system } = process.cpuUsage();
+console.log(JSON.stringify({ rows, seconds: (performance.now() - started) / 1000, cpuSeconds: (user + system) / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
 `;
 
 async function main(): Promise<void> {
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
 
-  type VeloResult = { seconds: number; merged: number; peakRssMb: number };
+  type VeloResult = { seconds: number; merged: number; cpuSeconds: number; peakRssMb: number };
   const runVelo = async (source: string, env: NodeJS.ProcessEnv, label: string): Promise<VeloResult> => {
     const dir = path.join(out, label);
     mkdirSync(dir, { recursive: true });
@@ -149,17 +150,17 @@ async function main(): Promise<void> {
       ...(opts.workers ? ['--workers', opts.workers] : []), ...(opts.concurrency ? ['--concurrency', opts.concurrency] : []),
     ], { VELO_LOG_LEVEL: 'warn', ...env });
     if (result.code !== 0) throw new Error(`velo-backfill (${label}) exited ${result.code}:\n${result.stderr}`);
-    const summary = JSON.parse(result.stdout) as { rows: { merged: number }; peakRssMb: number };
-    return { seconds: result.seconds, merged: summary.rows.merged, peakRssMb: summary.peakRssMb };
+    const summary = JSON.parse(result.stdout) as { rows: { merged: number }; cpuSeconds: number; peakRssMb: number };
+    return { seconds: result.seconds, merged: summary.rows.merged, cpuSeconds: summary.cpuSeconds, peakRssMb: summary.peakRssMb };
   };
   const refScript = path.join(REPO, 'node_modules', '.velo-bench-reference.mjs');
   writeFileSync(refScript, REFERENCE_SCRIPT);
-  const runReference = async (label: string): Promise<{ seconds: number; inProcessSeconds: number; rows: number; peakRssMb: number }> => {
+  const runReference = async (label: string): Promise<{ seconds: number; inProcessSeconds: number; rows: number; cpuSeconds: number; peakRssMb: number }> => {
     mkdirSync(path.join(out, label), { recursive: true });
     const ref = await run(process.execPath, [refScript, corpus, path.join(out, label, 'reference.duckdb')]);
     if (ref.code !== 0) throw new Error(`reference failed:\n${ref.stderr}`);
-    const reported = JSON.parse(ref.stdout.trim().split('\n').pop()!) as { rows: number; seconds: number; peakRssMb: number };
-    return { seconds: ref.seconds, inProcessSeconds: reported.seconds, rows: reported.rows, peakRssMb: reported.peakRssMb };
+    const reported = JSON.parse(ref.stdout.trim().split('\n').pop()!) as { rows: number; seconds: number; cpuSeconds: number; peakRssMb: number };
+    return { seconds: ref.seconds, inProcessSeconds: reported.seconds, rows: reported.rows, cpuSeconds: reported.cpuSeconds, peakRssMb: reported.peakRssMb };
   };
 
   // Both runs read a warm page cache: the first one would otherwise pay the disk for both.
@@ -190,22 +191,30 @@ async function main(): Promise<void> {
   const pick = (get: (r: (typeof rounds)[number]) => VeloResult | null): VeloResult | null => {
     const results = rounds.map(get).filter((r): r is VeloResult => r !== null);
     if (results.length === 0) return null;
-    return { seconds: median(results.map((r) => r.seconds)), merged: results[0]!.merged, peakRssMb: Math.max(...results.map((r) => r.peakRssMb)) };
+    return { seconds: median(results.map((r) => r.seconds)), merged: results[0]!.merged, cpuSeconds: median(results.map((r) => r.cpuSeconds)), peakRssMb: Math.max(...results.map((r) => r.peakRssMb)) };
   };
   const velo = pick((r) => r.velo)!;
   const gcs = pick((r) => r.gcs);
-  const reference = { seconds: median(rounds.map((r) => r.ref.seconds)), inProcessSeconds: median(rounds.map((r) => r.ref.inProcessSeconds)), rows: rounds[0]!.ref.rows, peakRssMb: Math.max(...rounds.map((r) => r.ref.peakRssMb)) };
+  const reference = {
+    seconds: median(rounds.map((r) => r.ref.seconds)),
+    inProcessSeconds: median(rounds.map((r) => r.ref.inProcessSeconds)),
+    rows: rounds[0]!.ref.rows,
+    cpuSeconds: median(rounds.map((r) => r.ref.cpuSeconds)),
+    peakRssMb: Math.max(...rounds.map((r) => r.ref.peakRssMb)),
+  };
 
   const mb = bytes / 1e6;
-  const line = (name: string, seconds: number, rows: number, rss: number): string =>
-    `${name.padEnd(26)} ${seconds.toFixed(2).padStart(7)} s ${(mb / seconds).toFixed(1).padStart(8)} MB/s ${Math.round(rows / seconds).toLocaleString('en-US').padStart(11)} rows/s ${rows.toLocaleString('en-US').padStart(10)} rows ${rss.toFixed(0).padStart(6)} MB peak RSS`;
+  const line = (name: string, r: { seconds: number; cpuSeconds: number; peakRssMb: number }, rows: number): string =>
+    `${name.padEnd(28)} ${r.seconds.toFixed(2).padStart(6)} s ${(mb / r.seconds).toFixed(1).padStart(6)} MB/s ${Math.round(rows / r.seconds).toLocaleString('en-US').padStart(8)} rows/s ${rows.toLocaleString('en-US').padStart(10)} rows ${r.cpuSeconds.toFixed(1).padStart(5)} s CPU ${r.peakRssMb.toFixed(0).padStart(5)} MB peak RSS`;
   console.log(`corpus: ${files} files, ${mb.toFixed(1)} MB, ${bigMb > 0 ? 'one huge file' : `${STATIONS} stations/file`}, ${os.availableParallelism()} cores${REPEAT > 1 ? `; median of ${REPEAT} rounds (peak RSS: the highest)` : ''}`);
-  console.log(line('velo-backfill (local)', velo.seconds, velo.merged, velo.peakRssMb));
-  if (gcs) console.log(line('velo-backfill (gcs emulator)', gcs.seconds, gcs.merged, gcs.peakRssMb));
-  console.log(line('duckdb read_json+unnest', reference.seconds, reference.rows, reference.peakRssMb));
+  console.log(line('velo-backfill (local)', velo, velo.merged));
+  if (gcs) console.log(line('velo-backfill (gcs emulator)', gcs, gcs.merged));
+  console.log(line('duckdb read_json+unnest', reference, reference.rows));
   // Both sides are timed the same way: wall clock of the child process, start-up and exit included.
   console.log(`  (reference in-process time, without Node start-up and DuckDB's module load: ${reference.inProcessSeconds.toFixed(2)} s)`);
   console.log(`ratio velo/reference throughput: ${median(rounds.map((r) => r.ref.seconds / r.velo.seconds)).toFixed(2)}x`);
+  // CPU seconds (every thread, start-up included) drift less than wall time on a shared machine: the work each side does.
+  console.log(`ratio reference/velo CPU time: ${median(rounds.map((r) => r.ref.cpuSeconds / r.velo.cpuSeconds)).toFixed(2)}x`);
   if (gcs) console.log(`ratio gcs/local throughput: ${median(rounds.map((r) => r.velo.seconds / r.gcs!.seconds)).toFixed(2)}x`);
   const same = rounds.every((r) => r.velo.merged === r.ref.rows && (!r.gcs || r.gcs.merged === r.ref.rows));
   console.log(`same row count: ${same ? 'yes' : `NO (velo ${velo.merged}, gcs ${gcs?.merged ?? '-'}, reference ${reference.rows})`}`);

@@ -25,7 +25,7 @@ export function formatSummaryTable(s: RunSummary): string {
     ['bytes read', mb(s.bytes.read)],
     ['bytes staged', `${mb(s.bytes.staged)} in ${s.shards.records + s.shards.stations + s.shards.files} shard(s)`],
     ['load jobs', `records ${s.loadJobs.records}, stations ${s.loadJobs.stations}, files ${s.loadJobs.files}`],
-    ['wall time', `${s.wallSeconds.toFixed(2)} s (peak RSS ${s.peakRssMb} MB)`],
+    ['wall time', `${s.wallSeconds.toFixed(2)} s (CPU ${s.cpuSeconds.toFixed(2)} s, peak RSS ${s.peakRssMb} MB)`],
     ['throughput', `${s.mbPerSecond.toFixed(1)} MB/s, ${int(Math.round(s.rowsPerSecond))} rows/s`],
   ];
   if (s.deadLetter) rows.push(['dead letters', `${int(s.deadLetter.entries)} entries from ${int(s.deadLetter.files)} file(s) → ${s.deadLetter.path}`]);

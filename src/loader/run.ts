@@ -65,6 +65,8 @@ export interface RunSummary {
   deadLetter: { path: string; entries: number; files: number } | null;
   degradedFiles: string[];
   wallSeconds: number;
+  /** CPU time of this process since it started (user + system, every thread: workers and DuckDB included). */
+  cpuSeconds: number;
   /** Peak resident memory of this process (worker threads included). */
   peakRssMb: number;
   mbPerSecond: number;
@@ -157,6 +159,11 @@ function fileLine(object: SourceObject, outcome: FileOutcome | FlattenOutcome): 
     min_record_timestamp: loaded ? new Date(loaded.minTimestampMs).toISOString() : null,
     max_record_timestamp: loaded ? new Date(loaded.maxTimestampMs).toISOString() : null,
   })}\n`;
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return Number(((user + system) / 1e6).toFixed(2));
 }
 
 export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<RunSummary> {
@@ -435,6 +442,7 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
     deadLetter: deadLetter.entries > 0 ? { path: deadLetter.path, entries: deadLetter.entries, files: deadLetter.fileCount } : null,
     degradedFiles,
     wallSeconds,
+    cpuSeconds: cpuSeconds(),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     mbPerSecond: counts.bytesRead / 1e6 / Math.max(wallSeconds, 1e-6),
     rowsPerSecond: counts.stagedRows / Math.max(wallSeconds, 1e-6),
