@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { checkTimeZone, makeWindow, type TimeWindow } from '../loader/plan.js';
 import { checkIdentifier, checkProjectId } from '../loader/sql-files.js';
 import { DEFAULT_SHARD_BYTES } from '../loader/staging.js';
-import { checkRunId } from '../loader/warehouse.js';
+import { checkRunId, memoryBytes } from '../loader/warehouse.js';
 
 /** Default --concurrency: this many files in flight per worker thread, and never fewer than MIN_CONCURRENCY. */
 const FILES_IN_FLIGHT_PER_WORKER = 4;
@@ -93,6 +93,15 @@ export function defaultRunId(now = new Date()): string {
   return `${stamp}_${suffix}`.replace(/[^A-Za-z0-9_]/g, '_');
 }
 
+function isMemorySize(value: string): boolean {
+  try {
+    memoryBytes(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function positiveInt(value: number | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 0) throw new UsageError('BAD_NUMBER', `${flag} must be a whole number ≥ 0, got ${value}`);
@@ -129,7 +138,7 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
   // Enough files in flight to feed every worker and to hide download latency on a small machine.
   const concurrency = attempt(() => positiveInt(args.concurrency, '--concurrency', Math.max(MIN_CONCURRENCY, FILES_IN_FLIGHT_PER_WORKER * (workers ?? 1))));
   if (!(args.shardMb > 0)) problems.push(`--shard-mb must be > 0, got ${args.shardMb}`);
-  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i.test(args.duckdbMemory)) problems.push(`--duckdb-memory "${args.duckdbMemory}": use a size such as 128MB or 1GB`);
+  if (!isMemorySize(args.duckdbMemory)) problems.push(`--duckdb-memory "${args.duckdbMemory}": use a size such as 128MB or 1GB`);
   if (!(args.streamThresholdMb > 0)) problems.push(`--stream-threshold-mb must be > 0, got ${args.streamThresholdMb}`);
 
   if (problems.length > 0 || !source || !warehouse || !timezone || !window || !runId || !staging || concurrency === undefined || workers === undefined) {

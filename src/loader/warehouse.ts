@@ -1,5 +1,5 @@
 /** The warehouse contract shared by DuckDB (embedded) and BigQuery. */
-import { VeloError } from '../errors.js';
+import { VeloError, WarehouseError } from '../errors.js';
 import type { SqlName } from './sql-files.js';
 import type { TableKind } from './schemas.js';
 
@@ -13,6 +13,15 @@ export interface ManifestEntry {
  * buffers, a run stays under 300 MB of RSS: inside a 512 MiB Cloud Run task.
  */
 export const DEFAULT_DUCKDB_MEMORY = '128MB';
+
+const UNIT_BYTES: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30 };
+
+/** '128MB' → bytes (DuckDB reads MB as 10^6 bytes, MiB as 2^20); the CLI validates --duckdb-memory with it. */
+export function memoryBytes(limit: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]i?b)$/i.exec(limit.trim());
+  if (!m) throw new WarehouseError('DUCKDB_MEMORY', `unreadable DuckDB memory limit "${limit}"`);
+  return Number(m[1]) * UNIT_BYTES[m[2]!.toLowerCase()]!;
+}
 
 /** Values bound as query parameters. Timestamps travel as ISO-8601 text. */
 export type SqlParams = Readonly<Record<string, string | number | null>>;

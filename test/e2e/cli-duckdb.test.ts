@@ -205,6 +205,7 @@ describe('usage errors', () => {
       [['run', '--source', 'x', '--from', 'yesterday'], /--from "yesterday" is not a date/],
       [['run', '--source', 'x', '--timezone', 'Mars/Olympus'], /unknown --timezone/],
       [['run', '--source', 'x', '--bogus'], /Unknown argument/],
+      [['run', '--source', 'x', '--duckdb-memory', 'lots'], /--duckdb-memory "lots": use a size such as 128MB/],
       [['run', '--source', 'x', '--warehouse', 'bigquery://my-project/vlille'], /--staging gs:/],
       [['frobnicate'], /Unknown argument|command/i],
     ];

@@ -9,7 +9,7 @@ const { DuckDBInstance: Instance, LIST, VARCHAR, listValue } = createRequire(imp
 import { WarehouseError, errorMessage } from '../../errors.js';
 import { stagingSchema, tableSchema, TABLE_KINDS, type FieldType, type SchemaField, type TableKind } from '../schemas.js';
 import { parameterNames, renderSql, splitStatements, type SqlName } from '../sql-files.js';
-import { DEFAULT_DUCKDB_MEMORY, stageTable, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type TableNames, type Warehouse } from '../warehouse.js';
+import { DEFAULT_DUCKDB_MEMORY, memoryBytes, stageTable, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type TableNames, type Warehouse } from '../warehouse.js';
 
 const DUCKDB_TYPES: Record<FieldType, string> = {
   INT64: 'BIGINT',
@@ -32,15 +32,6 @@ const SQL_MEMORY_SHARE = 0.75;
 
 /** Freed memory the allocator may keep before returning it to the OS (see open). */
 const ALLOCATOR_FLUSH = '8MB';
-
-const UNIT_BYTES: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30 };
-
-/** '128MB' → bytes (DuckDB reads MB as 10^6 bytes, MiB as 2^20). */
-export function memoryBytes(limit: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmg]i?b)$/i.exec(limit.trim());
-  if (!m) throw new WarehouseError('DUCKDB_MEMORY', `unreadable DuckDB memory limit "${limit}"`);
-  return Number(m[1]) * UNIT_BYTES[m[2]!.toLowerCase()]!;
-}
 
 export function loadThreads(memoryLimit: string, cores: number): number {
   return Math.max(1, Math.min(cores, Math.floor(memoryBytes(memoryLimit) / 2 ** 20 / MIB_PER_LOAD_THREAD)));
