@@ -4,4 +4,3 @@ DROP VIEW IF EXISTS {{latest_stations}};
 DROP TABLE IF EXISTS {{stage_records}};
 DROP TABLE IF EXISTS {{stage_stations}};
 DROP TABLE IF EXISTS {{stage_files}};
-DROP TABLE IF EXISTS {{ready_files}};

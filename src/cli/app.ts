@@ -82,8 +82,6 @@ async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number
         shardBytes: config.shardBytes,
         streamThresholdBytes: config.streamThresholdBytes,
         keepStaging: config.keepStaging,
-        // DuckDB takes records while the reading goes on; BigQuery wants few, large load jobs at the end.
-        earlyMerge: config.warehouse.kind === 'duckdb',
       },
       {
         source,

@@ -12,7 +12,6 @@ import type { StationRow } from '../transform/types.js';
 import type { DeadLetterWriter } from './dead-letter.js';
 import type { FlattenInput, FlattenResult } from './flatten-worker.js';
 import type { Logger } from './log.js';
-import { EarlyMergePlan } from './early-merge.js';
 import { createParsePool, type ParsePool } from './parse-pool.js';
 import { batchFiles, nameFilter, windowParams, type TimeWindow } from './plan.js';
 import type { Progress } from './progress.js';
@@ -35,11 +34,6 @@ export interface RunOptions {
   /** Files larger than this are streamed (stream-json) instead of parsed whole. */
   streamThresholdBytes: number;
   keepStaging: boolean;
-  /**
-   * Merge records while reading, when the warehouse can (Warehouse.mergeEarly): record shards then rotate at
-   * EARLY_SHARD_BYTES at most, and each finished one is loaded and merged as the reading goes on.
-   */
-  earlyMerge?: boolean;
 }
 
 export interface RunDeps {
@@ -117,8 +111,6 @@ class StationTracker {
 const MAX_BATCH_FILES = 8;
 const MAX_BATCH_BYTES = 8 * 2 ** 20;
 const PROGRESS_POLL_MS = 500;
-/** Record shard size when merging early: small enough that little is left for the end of the run. */
-const EARLY_SHARD_BYTES = 16 * 2 ** 20;
 
 const UNREADABLE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'GCS_NOT_FOUND', 'GCS_DENIED']);
 
@@ -179,8 +171,6 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   const logger = deps.logger.child({ runId: options.runId });
   const startedAt = performance.now();
   const seconds = (): number => Number(((performance.now() - startedAt) / 1000).toFixed(2));
-  const dropStaging = (warehouse: Warehouse): Promise<unknown> =>
-    warehouse.runSql('drop_staging').catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'could not drop staging tables'));
 
   // 1. List and plan; the warehouse opens and prepares its tables meanwhile.
   const warehouseReady = Promise.resolve(deps.warehouse).then(async (warehouse) => {
@@ -212,42 +202,6 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   const counts: Counts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0 };
   const degradedFiles: string[] = [];
   const pool = deps.pool ?? createParsePool(options.workers);
-  const params = windowParams(options.window);
-  const mergeParams = { ...params, run_id: options.runId };
-
-  // Early merging (see RunOptions.earlyMerge): positions in the listing tell which records are ready.
-  const position = new Map(todo.map((object, index) => [object, index]));
-  const plan = options.earlyMerge && todo.length > 0 ? new EarlyMergePlan(todo.length) : null;
-  const recordShardBytes = plan ? Math.min(options.shardBytes, EARLY_SHARD_BYTES) : options.shardBytes;
-  const early = { running: null as Promise<void> | null, readingDone: false, stagingCreated: false, inRangeRows: 0, loads: 0, loaded: new Set<string>() };
-  const createStaging = async (warehouse: Warehouse): Promise<void> => {
-    if (early.stagingCreated) return;
-    await warehouse.runSql('create_staging');
-    early.stagingCreated = true;
-  };
-  /** Starts the next early merge when there is ready work and none is running (one DuckDB connection). */
-  const mergeEarly = (): void => {
-    if (!plan || early.running || early.readingDone || firstError) return;
-    const work = plan.take();
-    if (!work) return;
-    early.running = (async () => {
-      const warehouse = await warehouseReady;
-      if (!warehouse.mergeEarly) return; // everything is loaded and merged at the end instead
-      await createStaging(warehouse);
-      const { inRangeRows } = await warehouse.mergeEarly(work.shards, work.files, mergeParams);
-      work.shards.forEach((shard) => early.loaded.add(shard));
-      if (work.shards.length > 0) early.loads++;
-      early.inRangeRows += inRangeRows;
-      logger.info({ shards: work.shards.length, files: work.files.length, rows: inRangeRows, seconds: seconds() }, 'records merged early');
-    })()
-      .catch((error: unknown) => {
-        firstError ??= error;
-      })
-      .finally(() => {
-        early.running = null;
-        mergeEarly();
-      });
-  };
 
   const rejectRows = (object: SourceObject, rejects: readonly { index: number; reason: string }[]): void => {
     for (const reject of rejects) deadLetter.write({ file: object.name, code: 'ROW_INVALID', reason: reject.reason, record_index: reject.index });
@@ -312,15 +266,12 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
     counts.bytesRead += object.size;
     streamed.shards.forEach((shard) => recordShards.add(shard));
     const { outcome } = streamed;
-    if (outcome.status === 'loaded') plan?.settledInOwnShards(position.get(object)!, object.name, streamed.shards);
-    else plan?.settledWithoutRows(position.get(object)!);
     await handle(object, outcome, -id, outcome.status === 'loaded' ? JSON.stringify([...outcome.stations.values()]) : null);
   };
 
   /** Sets a file aside when it cannot be read (vanished, no permission); any other read failure stops the run. */
   const unreadable = (object: SourceObject, error: ReadFailure): void => {
     if (!isUnreadable(error)) throw Object.assign(new Error(error.message), { code: error.code });
-    plan?.settledWithoutRows(position.get(object)!);
     counts.rejected++;
     deadLetter.write({ file: object.name, code: 'READ_FAILED', reason: `cannot read the file: ${error.message}` });
     logger.warn({ object: object.name, err: error.message }, 'file unreadable');
@@ -346,16 +297,14 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
     counts.bytesRead += result.bytesRead;
     if (result.status === 'loaded') {
       recordShards.add(result.shard);
-      plan?.settledInShard(position.get(object)!, object.name, result.thread, result.shard);
       await handle(object, result, result.thread, result.stationsJson);
     } else {
-      plan?.settledWithoutRows(position.get(object)!);
       await handle(object, result, 0, null);
     }
   };
 
   const flattenFiles = async (files: FlattenInput[]): Promise<FlattenResult[]> =>
-    files.length > 0 ? pool.flatten({ files, spoolDir: spool, shardBytes: recordShardBytes }) : [];
+    files.length > 0 ? pool.flatten({ files, spoolDir: spool, shardBytes: options.shardBytes }) : [];
 
   const readAndStage = async (batch: readonly SourceObject[]): Promise<void> => {
     const inputs = await inputsFor(batch);
@@ -418,24 +367,16 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
       if (firstError) break;
       // Bounded queue: never more than a few files' bytes in memory.
       await queue.onSizeLessThan(inFlight);
-      queue
-        .add(() => processBatch(batch))
-        .then(mergeEarly)
-        .catch((error: unknown) => {
-          firstError ??= error;
-        });
+      queue.add(() => processBatch(batch)).catch((error: unknown) => {
+        firstError ??= error;
+      });
     }
     await queue.onIdle();
   } finally {
     progress.stop();
     await pool.close();
-    early.readingDone = true;
-    while (early.running) await early.running;
   }
-  if (firstError) {
-    if (early.stagingCreated) await dropStaging(await warehouseReady);
-    throw firstError;
-  }
+  if (firstError) throw firstError;
   const warehouse = await warehouseReady;
   await stationsWriter.write(stations.ndjson());
   const local: Record<TableKind, string[]> = {
@@ -446,32 +387,33 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   const stagedBytes = totalBytes([...local.records, ...local.stations, ...local.files]);
   logger.info({ files: todo.length, rows: counts.stagedRows, rssMb: Math.round(process.memoryUsage.rss() / 1e6), stagedMb: Math.round(stagedBytes / 1e6), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), seconds: seconds() }, 'read and staged');
 
-  // 3. Publish, load and merge (what early merges left).
-  const loadJobs: Record<TableKind, number> = { records: early.loads, stations: 0, files: 0 };
+  // 3. Publish, load and merge.
+  const params = windowParams(options.window);
+  const loadJobs: Record<TableKind, number> = { records: 0, stations: 0, files: 0 };
   let stats: Record<string, unknown> = { in_range_rows: 0, new_rows: 0 };
   if (todo.length > 0) {
-    await createStaging(warehouse);
+    await warehouse.runSql('create_staging');
     try {
       for (const kind of ['records', 'stations', 'files'] as const) {
-        const uris = await staging.publish(local[kind].filter((shard) => !early.loaded.has(shard)));
+        const uris = await staging.publish(local[kind]);
         const report = await warehouse.loadStaging(kind, uris);
-        loadJobs[kind] += report.jobs;
+        loadJobs[kind] = report.jobs;
         logger.info({ table: kind, shards: uris.length, jobs: report.jobs, jobIds: report.jobIds, rssMb: Math.round(process.memoryUsage.rss() / 1e6), seconds: seconds() }, 'staging loaded');
       }
       await warehouse.runSql('clean', params);
-      await warehouse.runSql('dedupe', mergeParams);
-      await warehouse.runSql('merge', mergeParams);
+      await warehouse.runSql('dedupe', { ...params, run_id: options.runId });
+      await warehouse.runSql('merge', { ...params, run_id: options.runId });
       stats = (await warehouse.runSql('stats', { run_id: options.runId }))[0] ?? stats;
       logger.info({ merged: stats.new_rows, seconds: seconds() }, 'merged');
     } finally {
-      await dropStaging(warehouse);
+      await warehouse.runSql('drop_staging').catch((error: unknown) => logger.warn({ err: errorMessage(error) }, 'could not drop staging tables'));
     }
   }
   if (!options.keepStaging) await staging.removeAll();
   await deadLetter.close();
 
   const wallSeconds = (performance.now() - startedAt) / 1000;
-  const inRange = Number(stats.in_range_rows) + early.inRangeRows;
+  const inRange = Number(stats.in_range_rows);
   const merged = Number(stats.new_rows);
   return {
     runId: options.runId,

@@ -8,8 +8,7 @@ import { VeloError } from '../errors.js';
 import { packagePath } from './package-files.js';
 
 export type Dialect = 'duckdb' | 'bigquery';
-/** merge_early exists for DuckDB only (see Warehouse.mergeEarly). */
-export type SqlName = 'create_tables' | 'create_staging' | 'clean' | 'dedupe' | 'stats' | 'merge' | 'merge_early' | 'drop_staging' | 'loaded_files';
+export type SqlName = 'create_tables' | 'create_staging' | 'clean' | 'dedupe' | 'stats' | 'merge' | 'drop_staging' | 'loaded_files';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[a-z][a-z0-9-]{0,62}$/;

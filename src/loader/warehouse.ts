@@ -40,15 +40,8 @@ export interface Warehouse {
   loadedFiles(): Promise<Map<string, ManifestEntry>>;
   /** Bulk-load staged NDJSON shards (paths or gs:// URIs) into a run-scoped staging table. */
   loadStaging(kind: TableKind, uris: readonly string[]): Promise<LoadReport>;
-  /** Run a named SQL file of this warehouse's dialect; returns the rows of its last query (SELECT). */
+  /** Run a named SQL file of this warehouse's dialect; returns the rows of its last statement. */
   runSql(name: SqlName, params?: SqlParams): Promise<Record<string, unknown>[]>;
-  /**
-   * Optional (DuckDB, whose statements are local and cheap; BigQuery wants few, large load jobs): while the
-   * reading goes on, append finished record shards to the run's staging table, then merge the staged records
-   * of `files` (every file listed before them is staged) and remove them from it. Returns their in-window rows.
-   * The end-of-run load and merge handle whatever is left.
-   */
-  mergeEarly?(shards: readonly string[], files: readonly string[], params: SqlParams): Promise<{ inRangeRows: number }>;
   close(): Promise<void>;
 }
 

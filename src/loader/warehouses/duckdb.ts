@@ -136,15 +136,11 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async loadStaging(kind: TableKind, uris: readonly string[]): Promise<LoadReport> {
-    return this.load(kind, uris, { threads: this.loadThreadCount, memory: this.memoryLimitBytes });
-  }
-
-  private async load(kind: TableKind, uris: readonly string[], settings: { threads: number; memory: number }): Promise<LoadReport> {
     if (uris.length === 0) return { jobs: 0, jobIds: [] };
     const table = quote(stageTable(this.names, kind));
     const sql = `INSERT INTO ${table} SELECT * FROM read_json($files, format = 'newline_delimited', columns = ${jsonColumns(stagingSchema(kind))})`;
     try {
-      await this.use(settings);
+      await this.use({ threads: this.loadThreadCount, memory: this.memoryLimitBytes });
       await this.connection.run(sql, { files: listValue([...uris]) }, { files: LIST(VARCHAR) });
     } catch (error) {
       throw new WarehouseError('DUCKDB_LOAD', `loading ${uris.length} staged file(s) into ${table} failed: ${errorMessage(error)}`, error);
@@ -152,33 +148,12 @@ export class DuckDbWarehouse implements Warehouse {
     return { jobs: 1, jobIds: [] };
   }
 
-  /** Runs while the worker threads parse: one DuckDB thread (the cores are theirs) and the SQL share of the cap. */
-  async mergeEarly(shards: readonly string[], files: readonly string[], params: SqlParams): Promise<{ inRangeRows: number }> {
-    await this.load('records', shards, this.sqlSettings());
-    if (files.length === 0) return { inRangeRows: 0 };
-    const ready = quote(this.names.ready_files);
-    try {
-      await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${ready} (file_name VARCHAR)`);
-      await this.connection.run(`INSERT INTO ${ready} SELECT unnest($files)`, { files: listValue([...files]) }, { files: LIST(VARCHAR) });
-    } catch (error) {
-      throw new WarehouseError('DUCKDB_SQL', `cannot list the files to merge: ${errorMessage(error)}`, error);
-    }
-    await this.runSql('clean', params);
-    const [counts] = await this.runSql('merge_early', params);
-    return { inRangeRows: Number(counts?.in_range_rows ?? 0) };
-  }
-
-  /** Clean, dedupe and merges: one thread and three quarters of the cap (see runSql). */
-  private sqlSettings(): { threads: number; memory: number } {
-    return { threads: 1, memory: Math.floor(this.memoryLimitBytes * SQL_MEMORY_SHARE) };
-  }
-
   async runSql(name: SqlName, params: SqlParams = {}): Promise<Record<string, unknown>[]> {
     const statements = splitStatements(renderSql('duckdb', name, this.templateValues));
     // Clean, dedupe and the per-day merges run on one thread with three quarters of the cap: measured as fast
     // end to end as two threads and the full cap (rows are written as they are inserted, so the checkpoint at
     // close has little left to do), with ~60 MB less memory on the bench and ~40 MB less on a 1 GB file.
-    await this.use(this.sqlSettings());
+    await this.use({ threads: 1, memory: Math.floor(this.memoryLimitBytes * SQL_MEMORY_SHARE) });
     let rows: Record<string, unknown>[] = [];
     let inTransaction = false;
     try {
@@ -196,9 +171,7 @@ export class DuckDbWarehouse implements Warehouse {
             else bound[key] = params[key] ?? null;
           }
           const reader = await this.connection.runAndReadAll(statement, names.length > 0 ? bound : undefined);
-          if (/^(SELECT|WITH)\b/i.test(statement)) {
-            rows = reader.getRowObjects().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, toPlain(v)])));
-          }
+          rows = reader.getRowObjects().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, toPlain(v)])));
         }
       }
       return rows;
