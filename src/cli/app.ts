@@ -8,7 +8,7 @@ import { UsageError, VeloError, errorMessage } from '../errors.js';
 import { DeadLetterWriter } from '../loader/dead-letter.js';
 import { createLogger, type Logger } from '../loader/log.js';
 import { createParsePool } from '../loader/parse-pool.js';
-import { DEFAULT_DUCKDB_MEMORY } from '../loader/warehouse.js';
+import { DEFAULT_DUCKDB_MEMORY, type Warehouse } from '../loader/warehouse.js';
 import { buildRunConfig, type RunArgs } from './config.js';
 import { EXIT, exitCodeForError, exitCodeForRun } from './exit-codes.js';
 import { createSource, createStaging, createWarehouse, isNewWarehouse } from './factories.js';
@@ -64,9 +64,13 @@ async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number
   const pool = createParsePool(config.workers);
   // Asked before the warehouse is opened (opening creates the file).
   const newWarehouse = isNewWarehouse(config);
-  // Opened while the run lists (and, into a new warehouse, reads) the source; the run awaits it when it needs it.
-  const warehouse = createWarehouse(config);
-  warehouse.catch(() => undefined);
+  // Opened by the run while it lists (and, into a new warehouse, reads) the source; it awaits it when it needs it.
+  let warehouse = null as Promise<Warehouse> | null;
+  const openWarehouse = (): Promise<Warehouse> => {
+    warehouse ??= createWarehouse(config);
+    warehouse.catch(() => undefined);
+    return warehouse;
+  };
   try {
     const source = await createSource(config);
     const staging = await createStaging(config);
@@ -85,7 +89,7 @@ async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number
       },
       {
         source,
-        warehouse,
+        openWarehouse,
         newWarehouse,
         staging,
         deadLetter: new DeadLetterWriter(config.deadLetterPath, config.runId),
@@ -98,7 +102,7 @@ async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number
     return exitCodeForRun(summary);
   } finally {
     await pool.close();
-    await (await warehouse.catch(() => undefined))?.close();
+    await (await warehouse?.catch(() => undefined))?.close();
   }
 }
 

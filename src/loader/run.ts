@@ -38,11 +38,12 @@ export interface RunOptions {
 
 export interface RunDeps {
   source: Source;
-  /** The warehouse, or its opening: the run lists the source (and for a new warehouse, reads it) meanwhile. */
-  warehouse: Warehouse | Promise<Warehouse>;
+  /** Opens the warehouse (called once): the run lists the source (and for a new warehouse, reads it) meanwhile. */
+  openWarehouse: () => Promise<Warehouse>;
   /**
-   * The warehouse was created by this run (a new DuckDB file): its manifest is empty for sure, so files are
-   * read while it opens and prepares its tables instead of after.
+   * The warehouse is created by this run (a new DuckDB file): its manifest is empty for sure, so files are
+   * read while it opens and prepares its tables instead of after, and it is opened once the first files are
+   * queued: loading DuckDB blocks this thread for ~0.25 s, which the workers then spend on queued files.
    */
   newWarehouse?: boolean;
   staging: StagingStore;
@@ -172,20 +173,25 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   const startedAt = performance.now();
   const seconds = (): number => Number(((performance.now() - startedAt) / 1000).toFixed(2));
 
-  // 1. List and plan; the warehouse opens and prepares its tables meanwhile.
-  const warehouseReady = Promise.resolve(deps.warehouse).then(async (warehouse) => {
-    await warehouse.ensureTables();
-    return warehouse;
-  });
-  // Awaited where it is needed; a failure meanwhile stops the reading (below) instead of going unhandled.
+  // 1. List and plan; an existing warehouse opens and prepares its tables meanwhile.
   let firstError: unknown = null;
-  warehouseReady.catch((error: unknown) => {
-    firstError ??= error;
-  });
+  let warehouseReady: Promise<Warehouse> | null = null;
+  const openWarehouse = (): Promise<Warehouse> => {
+    warehouseReady ??= deps.openWarehouse().then(async (warehouse) => {
+      await warehouse.ensureTables();
+      return warehouse;
+    });
+    // Awaited where it is needed; a failure meanwhile stops the reading (below) instead of going unhandled.
+    warehouseReady.catch((error: unknown) => {
+      firstError ??= error;
+    });
+    return warehouseReady;
+  };
+  if (!deps.newWarehouse) void openWarehouse();
   const listed = await source.list({});
   const accept = nameFilter(options.window, options.timezone);
   const inWindow = accept ? listed.filter((object) => accept(object.name)) : listed;
-  const manifest = options.force || deps.newWarehouse ? new Map() : await (await warehouseReady).loadedFiles();
+  const manifest = options.force || deps.newWarehouse ? new Map() : await (await openWarehouse()).loadedFiles();
   const todo = inWindow.filter((object) => {
     const entry = manifest.get(object.name);
     return !entry || entry.size !== object.size || entry.generation !== object.generation;
@@ -370,14 +376,17 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
       queue.add(() => processBatch(batch)).catch((error: unknown) => {
         firstError ??= error;
       });
+      // A new warehouse opens once the workers have a queue of files to work through.
+      if (queue.size + queue.pending >= inFlight) void openWarehouse();
     }
+    void openWarehouse();
     await queue.onIdle();
   } finally {
     progress.stop();
     await pool.close();
   }
   if (firstError) throw firstError;
-  const warehouse = await warehouseReady;
+  const warehouse = await openWarehouse();
   await stationsWriter.write(stations.ndjson());
   const local: Record<TableKind, string[]> = {
     records: [...recordShards].sort(),
