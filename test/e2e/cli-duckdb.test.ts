@@ -1,6 +1,6 @@
 /** The built CLI end to end on the embedded warehouse: real folder, real DuckDB file, exact counts. */
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { FIXTURES, corpus, queryDuckDb, runCli, runJson, tempDir } from '../support/cli.js';
@@ -216,11 +216,14 @@ describe('usage errors', () => {
     }
   });
 
-  test('a missing source folder is a usage error, not a crash', async () => {
+  test('a missing source folder is a usage error, not a crash, and leaves no empty DuckDB file behind', async () => {
     const work = tempDir();
-    const result = await runCli(['run', '--source', path.join(work, 'nope'), '--warehouse', `duckdb:${path.join(work, 'v.duckdb')}`]);
+    const db = path.join(work, 'v.duckdb');
+    const result = await runCli(['run', '--source', path.join(work, 'nope'), '--warehouse', `duckdb:${db}`]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /cannot read source folder/);
+    // A new warehouse is only opened (created) once there are files to read.
+    assert.equal(existsSync(db), false);
   });
 
   test('a new DuckDB file that cannot be created stops the run with DUCKDB_OPEN, though reading starts before it opens', async () => {
