@@ -22,6 +22,9 @@ function transferable(batch: FlattenBatch): ArrayBuffer[] {
   return [...buffers];
 }
 
+/** Tasks a worker may hold at once (they run one after the other: parsing is synchronous). */
+const MAX_TASKS_PER_WORKER = 64;
+
 /** workers = 0 parses on the main thread (debugging, tiny runs). */
 export function createParsePool(workers: number): ParsePool {
   if (workers <= 0) {
@@ -38,9 +41,10 @@ export function createParsePool(workers: number): ParsePool {
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,
-    // Queue a few tasks inside each worker so it never idles waiting for the main thread's next message (the
-    // main thread is busiest with downloads).
-    concurrentTasksPerWorker: 4,
+    // Every task the run has in flight waits inside a worker, not in the main thread's queue: a worker then never
+    // idles waiting for the main thread's next message, even while that thread is busy (downloads, loading DuckDB).
+    // The run's own queue (--concurrency) bounds how many there are.
+    concurrentTasksPerWorker: MAX_TASKS_PER_WORKER,
     // Small heaps: a batch needs a few MB per file; the default young generation alone is ~48 MB per thread.
     resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 },
   });

@@ -77,9 +77,14 @@ export function nameFilter(window: TimeWindow, zone: string): ((name: string) =>
 
 /**
  * Worker tasks: small files grouped in order into batches of at most `files` files and `bytes` bytes
- * (fewer messages between threads); a file above `streamAbove` is a batch of its own (it is streamed).
+ * (fewer messages between threads); a file above `streamAbove` is a batch of its own (it is streamed), and
+ * so is each of the last `singleTail` files (the workers then finish together).
  */
-export function batchFiles<T extends { size: number }>(objects: readonly T[], limits: { files: number; bytes: number; streamAbove: number }): T[][] {
+export function batchFiles<T extends { size: number }>(
+  objects: readonly T[],
+  limits: { files: number; bytes: number; streamAbove: number; singleTail?: number },
+): T[][] {
+  const tailStart = objects.length - (limits.singleTail ?? 0);
   const batches: T[][] = [];
   let current: T[] = [];
   let currentBytes = 0;
@@ -88,8 +93,8 @@ export function batchFiles<T extends { size: number }>(objects: readonly T[], li
     current = [];
     currentBytes = 0;
   };
-  for (const object of objects) {
-    if (object.size > limits.streamAbove) {
+  for (const [index, object] of objects.entries()) {
+    if (object.size > limits.streamAbove || index >= tailStart) {
       close();
       batches.push([object]);
       continue;

@@ -364,7 +364,9 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   // Local files are batched (workers read them; fewer messages), with enough batches in flight to keep every
   // worker busy while the main thread settles results. Downloads go one file per task, each as soon as it lands.
   const filesPerBatch = source.localPath ? Math.max(1, Math.min(MAX_BATCH_FILES, Math.floor(options.concurrency / (2 * Math.max(1, options.workers))))) : 1;
-  const batches = batchFiles(todo, { files: filesPerBatch, bytes: MAX_BATCH_BYTES, streamAbove: options.streamThresholdBytes });
+  // The last queue's worth of files go one per task: queued tasks wait inside the workers, and with whole batches
+  // to the end one worker could be left with several of them while the other has finished.
+  const batches = batchFiles(todo, { files: filesPerBatch, bytes: MAX_BATCH_BYTES, streamAbove: options.streamThresholdBytes, singleTail: filesPerBatch > 1 ? options.concurrency : 0 });
   const inFlight = Math.max(1, Math.ceil(options.concurrency / filesPerBatch));
   const queue = new PQueue({ concurrency: inFlight });
   progress.start(todo.length, todo.reduce((sum, object) => sum + object.size, 0));
