@@ -177,14 +177,16 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   let firstError: unknown = null;
   let warehouseReady: Promise<Warehouse> | null = null;
   const openWarehouse = (): Promise<Warehouse> => {
-    warehouseReady ??= deps.openWarehouse().then(async (warehouse) => {
-      await warehouse.ensureTables();
-      return warehouse;
-    });
-    // Awaited where it is needed; a failure meanwhile stops the reading (below) instead of going unhandled.
-    warehouseReady.catch((error: unknown) => {
-      firstError ??= error;
-    });
+    if (!warehouseReady) {
+      warehouseReady = deps.openWarehouse().then(async (warehouse) => {
+        await warehouse.ensureTables();
+        return warehouse;
+      });
+      // Awaited where it is needed; a failure meanwhile stops the reading (below) instead of going unhandled.
+      warehouseReady.catch((error: unknown) => {
+        firstError ??= error;
+      });
+    }
     return warehouseReady;
   };
   if (!deps.newWarehouse) void openWarehouse();
