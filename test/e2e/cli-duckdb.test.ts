@@ -156,7 +156,10 @@ describe('hostile files next to good ones', () => {
     cpSync(corpus('vlille/minutes'), folder, { recursive: true });
     symlinkSync(path.join(folder, 'gone.json'), path.join(folder, 'data___2023_08_24_20_10_30.json'));
     const dead = path.join(work, 'dead-unreadable.ndjson');
-    const { code, summary, stderr } = await runJson(['--source', folder, '--warehouse', `duckdb:${path.join(work, 'unreadable.duckdb')}`, '--dead-letter', dead], { cwd: work });
+    // Explicit --workers/--concurrency: files go 2 per task (the last 8 one per task), so the unreadable 4th file
+    // shares its task with a readable one.
+    const args = ['--source', folder, '--warehouse', `duckdb:${path.join(work, 'unreadable.duckdb')}`, '--dead-letter', dead, '--workers', '2', '--concurrency', '8'];
+    const { code, summary, stderr } = await runJson(args, { cwd: work });
     assert.equal(code, 3, stderr);
     assert.deepEqual(summary.files, { listed: 13, outOfRange: 0, skipped: 0, processed: 13, loaded: 11, degraded: 1, rejected: 1 });
     assert.equal(summary.rows.merged, 45);
