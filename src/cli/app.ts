@@ -67,8 +67,11 @@ async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number
   // Opened by the run while it lists (and, into a new warehouse, reads) the source; it awaits it when it needs it.
   let warehouse = null as Promise<Warehouse> | null;
   const openWarehouse = (): Promise<Warehouse> => {
-    warehouse ??= createWarehouse(config);
-    warehouse.catch(() => undefined);
+    if (!warehouse) {
+      warehouse = createWarehouse(config);
+      // The run awaits it and reports a failure; this only keeps it from counting as unhandled meanwhile.
+      warehouse.catch(() => undefined);
+    }
     return warehouse;
   };
   try {
