@@ -3,26 +3,17 @@
  * and decides the exit code.
  */
 import { createRequire } from 'node:module';
-import type { Argv } from 'yargs';
 import { UsageError, VeloError, errorMessage } from '../errors.js';
-import { DeadLetterWriter } from '../loader/dead-letter.js';
-import { createLogger, type Logger } from '../loader/log.js';
-import { createParsePool } from '../loader/parse-pool.js';
-import { DEFAULT_DUCKDB_MEMORY, type Warehouse } from '../loader/warehouse.js';
-import { buildRunConfig, type RunArgs } from './config.js';
-import { EXIT, exitCodeForError, exitCodeForRun } from './exit-codes.js';
-import { createSource, createStaging, createWarehouse, isNewWarehouse } from './factories.js';
-import { formatSummaryJson, formatSummaryTable } from './summary.js';
+import { createLogger } from '../loader/log.js';
+import { runCommandModule } from './commands/run.js';
+import type { CommandContext, Io } from './context.js';
+import { EXIT, exitCodeForError } from './exit-codes.js';
 
 // yargs 17's CommonJS entry is one bundled file: required, it loads in ~40 ms, where its ESM entry (and
 // yargs 18, ESM only) loads dozens of modules and took ~0.2 s of every run's start-up.
 const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').default;
 
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  isTTY: boolean;
-}
+export type { Io };
 
 const defaultIo: Io = {
   stdout: (text) => process.stdout.write(text),
@@ -30,94 +21,14 @@ const defaultIo: Io = {
   isTTY: Boolean(process.stderr.isTTY),
 };
 
-function runOptions(y: Argv): Argv<RunArgs> {
-  return y
-    .option('source', { type: 'string', demandOption: true, describe: 'Raw files: a folder (recursive, *.json, *.json.gz) or gs://BUCKET/PREFIX', example: 'gs://vlille-raw/data' } as never)
-    .option('warehouse', { type: 'string', default: 'duckdb:./velo.duckdb', describe: 'Target: duckdb:FILE (embedded) or bigquery://PROJECT/DATASET' })
-    .option('from', { type: 'string', describe: 'Start of the window (inclusive): 2023-08-24, 2023-08-24T20:00, or with an offset/Z. Read in --timezone' })
-    .option('to', { type: 'string', describe: 'End of the window (exclusive), same forms as --from' })
-    .option('timezone', { type: 'string', default: 'Europe/Paris', describe: 'Zone of --from/--to without an offset, and of the wall-clock times in file names' })
-    .option('run-id', { type: 'string', describe: 'Id of this run (letters, digits, _ and -); default: UTC time + random suffix (or the Cloud Run execution)' })
-    .option('dead-letter', { type: 'string', describe: 'NDJSON report of rejected files and records (default .velo/runs/RUN_ID/dead-letter.ndjson)' })
-    .option('staging', { type: 'string', describe: 'Where NDJSON shards are staged: a folder (default .velo/runs/RUN_ID/staging) or gs://BUCKET/PREFIX (needed for BigQuery)' })
-    .option('force', { type: 'boolean', default: false, describe: 'Reprocess files the manifest says are loaded (still adds no duplicate rows)' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the run summary as JSON on stdout' })
-    .option('concurrency', { type: 'number', describe: 'Files in flight: downloads held at once from gs:// (default: 4 per worker, at least 16); local files queued for the workers (default: 128 per worker)' })
-    .option('workers', { type: 'number', describe: 'Parse/flatten worker threads (default: CPU cores; 0 = main thread)' })
-    .option('shard-mb', { type: 'number', default: 256, describe: 'Rotate staged NDJSON shards at this size (MiB, uncompressed)' })
-    .option('stream-threshold-mb', { type: 'number', default: 16, describe: 'Files above this size (MiB) are streamed instead of parsed whole, to bound memory' })
-    .option('keep-staging', { type: 'boolean', default: false, describe: 'Keep the staged shards after a successful merge' })
-    .option('duckdb-memory', { type: 'string', default: DEFAULT_DUCKDB_MEMORY, describe: 'Memory cap of the embedded DuckDB (it spills to disk beyond it); keeps a run inside a 512 MiB container' })
-    .option('glob', { type: 'string', describe: 'Only object names matching this glob (gs:// sources; e.g. "**/data___2023_*.json")' })
-    .option('location', { type: 'string', describe: 'BigQuery location for the dataset and jobs (e.g. EU)' })
-    .option('gcs-endpoint', { type: 'string', describe: 'GCS API endpoint (emulators; env VELO_GCS_ENDPOINT)' })
-    .option('bigquery-endpoint', { type: 'string', describe: 'BigQuery API endpoint (emulators; env VELO_BIGQUERY_ENDPOINT)' })
-    .example('$0 run --source ./raw', 'Backfill a folder into ./velo.duckdb')
-    .example('$0 run --source ./raw --from 2023-08-24 --to 2023-08-25', 'Only one Paris day')
-    .example('$0 run --source gs://bucket/raw --staging gs://bucket/staging --warehouse bigquery://my-project/vlille', 'GCS to BigQuery') as unknown as Argv<RunArgs>;
-}
-
-async function runCommand(args: RunArgs, io: Io, logger: Logger): Promise<number> {
-  const config = buildRunConfig(args);
-  // Started before anything is awaited: the worker threads boot on the other cores while this thread opens the
-  // source and loads the warehouse (DuckDB's native module takes ~0.2 s).
-  const pool = createParsePool(config.workers);
-  // Asked before the warehouse is opened (opening creates the file).
-  const newWarehouse = isNewWarehouse(config);
-  // Opened by the run while it lists (and, into a new warehouse, reads) the source; it awaits it when it needs it.
-  let warehouse = null as Promise<Warehouse> | null;
-  const openWarehouse = (): Promise<Warehouse> => {
-    if (!warehouse) {
-      warehouse = createWarehouse(config);
-      // The run awaits it and reports a failure; this only keeps it from counting as unhandled meanwhile.
-      warehouse.catch(() => undefined);
-    }
-    return warehouse;
-  };
-  try {
-    const source = await createSource(config);
-    const staging = await createStaging(config);
-    const { runBackfill } = await import('../loader/run.js');
-    const summary = await runBackfill(
-      {
-        runId: config.runId,
-        window: config.window,
-        timezone: config.timezone,
-        force: config.force,
-        concurrency: config.concurrency,
-        workers: config.workers,
-        shardBytes: config.shardBytes,
-        streamThresholdBytes: config.streamThresholdBytes,
-        keepStaging: config.keepStaging,
-      },
-      {
-        source,
-        openWarehouse,
-        newWarehouse,
-        staging,
-        deadLetter: new DeadLetterWriter(config.deadLetterPath, config.runId),
-        logger,
-        progress: (await import('../loader/progress.js')).createProgress(logger, { tty: io.isTTY, enabled: true }),
-        pool,
-      },
-    );
-    io.stdout(`${config.json ? formatSummaryJson(summary) : formatSummaryTable(summary)}\n`);
-    return exitCodeForRun(summary);
-  } finally {
-    await pool.close();
-    await (await warehouse?.catch(() => undefined))?.close();
-  }
-}
-
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const logger = createLogger({ pretty: io.isTTY });
   let exitCode: number = EXIT.ok;
+  const context: CommandContext = { io, logger, setExitCode: (code) => (exitCode = code) };
   const parser = yargs(argv)
     .scriptName('velo-backfill')
     .usage('$0 <command> [options]\n\nBackfill raw bike-share station snapshots into records/stations tables.')
-    .command('run', 'Backfill raw files into the warehouse (idempotent: re-runs skip loaded files)', runOptions, async (args) => {
-      exitCode = await runCommand(args as unknown as RunArgs, io, logger);
-    })
+    .command(runCommandModule(context))
     .demandCommand(1, 'Name a command: run')
     .strict()
     .help()

@@ -8,7 +8,8 @@ import { VeloError } from '../errors.js';
 import { packagePath } from './package-files.js';
 
 export type Dialect = 'duckdb' | 'bigquery';
-export type SqlName = 'create_tables' | 'create_staging' | 'clean' | 'dedupe' | 'stats' | 'merge' | 'drop_staging' | 'loaded_files';
+/** The pipeline's SQL files, and the data-quality checks under sql/<dialect>/checks/. */
+export type SqlName = 'create_tables' | 'create_staging' | 'clean' | 'dedupe' | 'stats' | 'merge' | 'drop_staging' | 'loaded_files' | `checks/${string}`;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[a-z][a-z0-9-]{0,62}$/;

@@ -79,11 +79,11 @@ export class DuckDbWarehouse implements Warehouse {
     this.templateValues = values;
   }
 
-  /** memoryLimit: DuckDB syntax such as '128MB' (validated by the CLI config). */
-  static async open(path: string, runId: string, options: { memoryLimit?: string } = {}): Promise<DuckDbWarehouse> {
+  /** memoryLimit: DuckDB syntax such as '128MB' (validated by the CLI config); readOnly: never creates or writes the file. */
+  static async open(path: string, runId: string, options: { memoryLimit?: string; readOnly?: boolean } = {}): Promise<DuckDbWarehouse> {
     const memoryLimit = options.memoryLimit ?? DEFAULT_DUCKDB_MEMORY;
     try {
-      const instance = await Instance.create(path);
+      const instance = await Instance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
       const connection = await instance.connect();
       // Instants are compared and printed in UTC, like BigQuery.
       await connection.run(`SET TimeZone = 'UTC'`);
