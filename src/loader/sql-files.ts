@@ -9,7 +9,7 @@ import { packagePath } from './package-files.js';
 
 export type Dialect = 'duckdb' | 'bigquery';
 /** The pipeline's SQL files, and the data-quality checks under sql/<dialect>/checks/. */
-export type SqlName = 'create_tables' | 'create_staging' | 'clean' | 'dedupe' | 'stats' | 'merge' | 'drop_staging' | 'loaded_files' | `checks/${string}`;
+export type SqlName = 'create_tables' | 'create_staging' | 'clean' | 'dedupe' | 'stats' | 'merge' | 'drop_staging' | 'drop_scratch' | 'loaded_files' | `checks/${string}`;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[a-z][a-z0-9-]{0,62}$/;
@@ -52,11 +52,19 @@ export function renderSql(dialect: Dialect, name: SqlName, values: SqlTemplateVa
   });
 }
 
+/**
+ * Whole-line `--` comments removed: they are for readers. (The BigQuery emulator's parser pairs apostrophes
+ * across comment lines, so "the run's … a task's" in a comment broke the statement after it.)
+ */
+export function stripLineComments(sql: string): string {
+  return sql.replace(/^\s*--.*$/gm, '');
+}
+
 /** Split a rendered file into statements (our files end statements with `;` at a line end). */
 export function splitStatements(sql: string): string[] {
-  return sql
+  return stripLineComments(sql)
     .split(/;\s*(?:\n|$)/)
-    .map((statement) => statement.replace(/^\s*--.*$/gm, '').trim())
+    .map((statement) => statement.trim())
     .filter((statement) => statement.length > 0);
 }
 
