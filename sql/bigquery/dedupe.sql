@@ -8,11 +8,12 @@ SELECT *, @run_id AS run_id FROM {{stage_records}}
 WHERE TRUE
 QUALIFY ROW_NUMBER() OVER (PARTITION BY station_id, record_timestamp ORDER BY source_file) = 1;
 
--- Latest attributes per station among this run's files.
+-- Latest attributes per station among this run's files: the latest observation, and on a tie (a stale or
+-- duplicated minute) the earliest file name, as for records. The workers already keep only each task's latest.
 CREATE OR REPLACE TABLE {{latest_stations}} AS
 SELECT *, @run_id AS run_id FROM {{stage_stations}}
 WHERE TRUE
-QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY updated_at DESC, source_file DESC) = 1;
+QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY updated_at DESC, source_file ASC) = 1;
 
 -- A file is complete (recorded in the manifest) when all its rows were inside [from, to):
 -- a file cut by the range is read again by the run that covers the rest of it.

@@ -10,11 +10,12 @@ WHEN NOT MATCHED THEN INSERT
   (station_id, etat, nb_velos_dispo, nb_places_dispo, etat_connexion, derniere_maj, record_timestamp, source_file, run_id)
   VALUES (s.station_id, s.etat, s.nb_velos_dispo, s.nb_places_dispo, s.etat_connexion, s.derniere_maj, s.record_timestamp, s.source_file, s.run_id);
 
--- Latest attributes win, whatever order the runs come in.
+-- Later observations win, whatever order the runs come in; on a tie the row stays as it is (its source_file is
+-- the file the observation was first loaded from, like records.source_file), so a re-run changes nothing.
 MERGE {{stations}} AS t
 USING {{latest_stations}} AS s
 ON t.id = s.id
-WHEN MATCHED AND (t.updated_at IS NULL OR s.updated_at >= t.updated_at) THEN UPDATE SET
+WHEN MATCHED AND (t.updated_at IS NULL OR s.updated_at > t.updated_at) THEN UPDATE SET
   nom = s.nom, libelle = s.libelle, adresse = s.adresse, commune = s.commune, type = s.type,
   latitude = s.latitude, longitude = s.longitude, updated_at = s.updated_at, source_file = s.source_file, run_id = s.run_id
 WHEN NOT MATCHED THEN INSERT

@@ -8,7 +8,8 @@ SELECT * FROM {{stage_records}}
 WHERE record_timestamp >= day_start AND record_timestamp < day_start + INTERVAL 1 DAY
 QUALIFY ROW_NUMBER() OVER (PARTITION BY station_id, record_timestamp ORDER BY source_file) = 1;
 
--- Latest attributes per station among this run's files.
+-- Latest attributes per station among this run's files: the latest observation, and on a tie (a stale or
+-- duplicated minute) the earliest file name, as for records. The workers already keep only each task's latest.
 CREATE OR REPLACE TEMP VIEW {{latest_stations}} AS
 SELECT * FROM {{stage_stations}}
-QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY updated_at DESC, source_file DESC) = 1;
+QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY updated_at DESC, source_file ASC) = 1;

@@ -4,7 +4,9 @@
  */
 import os from 'node:os';
 import { UsageError } from '../errors.js';
-import { checkTimeZone, makeWindow, type TimeWindow } from '../loader/plan.js';
+import { checkTimeZone, makeWindow, type TimeWindow } from '../loader/window.js';
+import type { TaskIdentity } from '../loader/fanout/task.js';
+import type { RejectLimit } from '../loader/run.js';
 import { checkIdentifier, checkProjectId } from '../loader/sql-files.js';
 import { DEFAULT_SHARD_BYTES } from '../loader/staging.js';
 import { checkRunId, memoryBytes } from '../loader/warehouse.js';
@@ -47,6 +49,9 @@ export interface RunConfig {
   duckdbMemory: string;
   gcsEndpoint: string | undefined;
   bigqueryEndpoint: string | undefined;
+  task: TaskIdentity;
+  maxRejected: RejectLimit | null;
+  verbose: boolean;
 }
 
 export interface RunArgs {
@@ -70,7 +75,15 @@ export interface RunArgs {
   location?: string;
   gcsEndpoint?: string;
   bigqueryEndpoint?: string;
+  taskIndex?: number;
+  taskCount?: number;
+  taskAttempt?: number;
+  maxRejected?: string;
+  verbose?: boolean;
 }
+
+/** A BigQuery query reads at most 1,000 tables, and the merge reads every task's staging tables at once. */
+export const MAX_TASKS = 1000;
 
 function parseGcsUri(uri: string, flag: string): { bucket: string; prefix: string } {
   const m = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/.exec(uri);
@@ -96,11 +109,43 @@ export function parseWarehouse(text: string): WarehouseTarget {
   throw new UsageError('BAD_WAREHOUSE', `--warehouse "${text}": use duckdb:FILE (e.g. duckdb:./velo.duckdb) or bigquery://PROJECT/DATASET`);
 }
 
-export function defaultRunId(now = new Date()): string {
+/** The Cloud Run execution (the same for every task of it), or UTC time + a random suffix. */
+export function defaultRunId(env: NodeJS.ProcessEnv = process.env, now = new Date()): string {
+  if (env.CLOUD_RUN_EXECUTION) return env.CLOUD_RUN_EXECUTION.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const execution = process.env.CLOUD_RUN_EXECUTION;
-  const suffix = execution ? `${execution}_t${process.env.CLOUD_RUN_TASK_INDEX ?? '0'}` : Math.random().toString(36).slice(2, 8);
-  return `${stamp}_${suffix}`.replace(/[^A-Za-z0-9_]/g, '_');
+  return `${stamp}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function envInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError('BAD_TASK', `${name}="${value}" is not a whole number`);
+  return Number(value);
+}
+
+/** --task-index/--task-count/--task-attempt, or Cloud Run's CLOUD_RUN_TASK_* variables. */
+export function taskIdentity(args: Pick<RunArgs, 'taskIndex' | 'taskCount' | 'taskAttempt'>, env: NodeJS.ProcessEnv = process.env): TaskIdentity {
+  const index = args.taskIndex ?? envInt(env.CLOUD_RUN_TASK_INDEX, 'CLOUD_RUN_TASK_INDEX') ?? 0;
+  const count = args.taskCount ?? envInt(env.CLOUD_RUN_TASK_COUNT, 'CLOUD_RUN_TASK_COUNT') ?? 1;
+  const attemptGiven = args.taskAttempt ?? envInt(env.CLOUD_RUN_TASK_ATTEMPT, 'CLOUD_RUN_TASK_ATTEMPT');
+  for (const [name, value] of [['--task-index', index], ['--task-count', count], ['--task-attempt', attemptGiven ?? 0]] as const) {
+    if (!Number.isInteger(value) || value < 0) throw new UsageError('BAD_TASK', `${name} must be a whole number ≥ 0, got ${value}`);
+  }
+  if (count < 1 || count > MAX_TASKS) throw new UsageError('BAD_TASK', `--task-count must be between 1 and ${MAX_TASKS} (the merge reads every task's staging tables in one BigQuery query), got ${count}`);
+  if (index >= count) throw new UsageError('BAD_TASK', `--task-index ${index} is not below --task-count ${count}`);
+  const attempt = attemptGiven ?? 0;
+  // A given attempt number names this attempt's staged objects; without one, a random suffix keeps a re-start apart.
+  const tag = attemptGiven === undefined ? `a0-${Math.random().toString(36).slice(2, 8)}` : `a${attempt}`;
+  return { index, count, attempt, tag };
+}
+
+/** `--max-rejected 10` (files) or `--max-rejected 5%` (of the files read). */
+export function parseRejectLimit(text: string | undefined): RejectLimit | null {
+  if (text === undefined) return null;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  if (!m || (m[2] === '' && !Number.isInteger(Number(m[1]))) || (m[2] === '%' && Number(m[1]) > 100)) {
+    throw new UsageError('BAD_MAX_REJECTED', `--max-rejected "${text}": use a number of files (e.g. 10) or a percentage of the files read (e.g. 5%)`);
+  }
+  return m[2] === '%' ? { percent: Number(m[1]) } : { files: Number(m[1]) };
 }
 
 function isMemorySize(value: string): boolean {
@@ -134,15 +179,22 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
   const warehouse = attempt(() => parseWarehouse(args.warehouse));
   const timezone = attempt(() => checkTimeZone(args.timezone));
   const window = timezone ? attempt(() => makeWindow(args.from, args.to, timezone)) : undefined;
-  const requestedRunId = args.runId ?? defaultRunId();
+  const task = attempt(() => taskIdentity(args, env));
+  const requestedRunId = args.runId ?? defaultRunId(env);
   const runId = attempt(() => checkRunId(requestedRunId));
-  const runDir = `.velo/runs/${runId ?? 'run'}`;
+  const maxRejected = attempt(() => parseRejectLimit(args.maxRejected));
+  const runDir = `.velo/runs/${runId ?? 'run'}${task && task.count > 1 ? `/t${task.index}` : ''}`;
   const staging = attempt((): StagingTarget => {
     if (args.staging?.startsWith('gs://')) return { kind: 'gcs', ...parseGcsUri(args.staging, '--staging') };
     return { kind: 'local', dir: args.staging ? `${args.staging.replace(/\/+$/, '')}/${runId}` : `${runDir}/staging` };
   });
   if (warehouse?.kind === 'bigquery' && staging?.kind !== 'gcs') {
     problems.push('--warehouse bigquery://… loads from GCS: add --staging gs://BUCKET/PREFIX');
+  }
+  if (task && task.count > 1) {
+    // Tasks are separate machines: they share staging and the warehouse, never a local disk.
+    if (warehouse?.kind !== 'bigquery' || staging?.kind !== 'gcs') problems.push(`${task.count} tasks need --warehouse bigquery://… and --staging gs://… (an embedded DuckDB file has one writer): run one task, or load BigQuery`);
+    if (!args.runId && !env.CLOUD_RUN_EXECUTION) problems.push(`${task.count} tasks must share one run id: pass the same --run-id to every task (Cloud Run sets CLOUD_RUN_EXECUTION)`);
   }
   const workers = attempt(() => positiveInt(args.workers, '--workers', Math.max(1, os.availableParallelism())));
   // Enough files in flight to feed every worker and to hide download latency on a small machine.
@@ -153,7 +205,7 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
   if (!isMemorySize(args.duckdbMemory)) problems.push(`--duckdb-memory "${args.duckdbMemory}": use a size such as 128MB or 1GB`);
   if (!(args.streamThresholdMb > 0)) problems.push(`--stream-threshold-mb must be > 0, got ${args.streamThresholdMb}`);
 
-  if (problems.length > 0 || !source || !warehouse || !timezone || !window || !runId || !staging || concurrency === undefined || workers === undefined) {
+  if (problems.length > 0 || !source || !warehouse || !timezone || !window || !runId || !staging || concurrency === undefined || workers === undefined || !task || maxRejected === undefined) {
     throw new UsageError('BAD_USAGE', problems.join('\n'));
   }
   return Object.freeze({
@@ -176,5 +228,8 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
     duckdbMemory: args.duckdbMemory.replace(/\s+/g, ''),
     gcsEndpoint: args.gcsEndpoint ?? env.VELO_GCS_ENDPOINT,
     bigqueryEndpoint: args.bigqueryEndpoint ?? env.VELO_BIGQUERY_ENDPOINT,
+    task,
+    maxRejected,
+    verbose: args.verbose ?? false,
   });
 }

@@ -17,6 +17,13 @@ export function exitCodeForError(error: unknown): number {
   return EXIT.internal;
 }
 
-export function exitCodeForRun(summary: { deadLetter: { entries: number } | null }): number {
+/**
+ * 3 when inputs were rejected, or too many were (nothing merged). A task of a fanned-out Cloud Run execution
+ * exits 0 for rejects below --max-rejected: Cloud Run would retry a task that exits 3, for nothing (its
+ * dead-letter report is kept under the run's gs:// staging folder and named in its log).
+ */
+export function exitCodeForRun(summary: { deadLetter: { entries: number } | null; task: { count: number }; merge: { status: string } }): number {
+  if (summary.merge.status === 'held-back') return EXIT.rejected;
+  if (summary.task.count > 1) return EXIT.ok;
   return summary.deadLetter && summary.deadLetter.entries > 0 ? EXIT.rejected : EXIT.ok;
 }

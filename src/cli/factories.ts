@@ -6,6 +6,8 @@ import { LocalSource } from '../loader/sources/local.js';
 import { LocalStagingStore, type StagingStore } from '../loader/staging.js';
 import type { Source } from '../loader/source.js';
 import type { Warehouse } from '../loader/warehouse.js';
+import type { Coordinator } from '../loader/fanout/coordinator.js';
+import { UsageError } from '../errors.js';
 import type { RunConfig } from './config.js';
 
 // The Google Cloud clients and DuckDB's native module load only when a run needs them (start-up time).
@@ -31,17 +33,26 @@ export async function createSource(config: RunConfig): Promise<Source> {
 }
 
 /**
- * A retried attempt of the same run (a Cloud Run task retry) stages under a fresh folder, so a load
- * job id derived from the shard URIs is only ever re-used by a retried request of the same attempt.
+ * Each task and attempt stages under a folder of its own (`RUN_ID/tTASK/TAG/`), so a load job id derived
+ * from the shard URIs is only ever re-used by a retried request of the same attempt.
  */
-function attemptTag(): string {
-  return process.env.CLOUD_RUN_TASK_ATTEMPT ? `a${process.env.CLOUD_RUN_TASK_ATTEMPT}` : Math.random().toString(36).slice(2, 8);
-}
-
 export async function createStaging(config: RunConfig): Promise<StagingStore> {
   if (config.staging.kind === 'local') return new LocalStagingStore(path.resolve(config.staging.dir));
   const { GcsStagingStore } = await import('../loader/gcp/gcs-staging.js');
-  return new GcsStagingStore((await storageFor(config)).bucket(config.staging.bucket), config.staging.prefix, `${config.runId}/${attemptTag()}`);
+  return new GcsStagingStore((await storageFor(config)).bucket(config.staging.bucket), config.staging.prefix, config.runId, config.task);
+}
+
+/** The fan-out coordination objects live beside the run's staged shards (gs:// staging only). */
+export async function createCoordinator(staging: StagingStore): Promise<Coordinator> {
+  const { GcsStagingStore } = await import('../loader/gcp/gcs-staging.js');
+  const { GcsCoordinator } = await import('../loader/fanout/coordinator.js');
+  if (!(staging instanceof GcsStagingStore)) throw new UsageError('FANOUT_NEEDS_GCS', 'several tasks need --staging gs://BUCKET/PREFIX');
+  return new GcsCoordinator(staging.bucket, staging.coordinationPrefix);
+}
+
+/** How a warehouse target is named in summaries and logs. */
+export function describeWarehouse(target: RunConfig['warehouse']): string {
+  return target.kind === 'duckdb' ? `duckdb:${target.path}` : `bigquery://${target.project}/${target.dataset}`;
 }
 
 /** True when the warehouse does not exist yet (a DuckDB file to be created): nothing can be loaded in it. */

@@ -4,11 +4,21 @@ import type { RunSummary } from '../loader/run.js';
 const int = (n: number): string => n.toLocaleString('en-US');
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
+const MERGE_WORDS: Record<RunSummary['merge']['status'], string> = {
+  merged: 'done by this run',
+  'left-to-last-task': 'left to the last task to finish',
+  'already-merged': 'already done',
+  'nothing-to-merge': 'nothing new to merge',
+  'held-back': 'HELD BACK',
+};
+
 export function formatSummaryTable(s: RunSummary): string {
   const rows: [string, string][] = [
     ['run id', s.runId],
     ['source', s.source],
     ['warehouse', s.warehouse],
+    ...(s.task.count > 1 ? [['task', `index ${s.task.index} of ${s.task.count} (attempt ${s.task.attempt})`] as [string, string]] : []),
+    ['merge', `${MERGE_WORDS[s.merge.status]}${s.merge.note ? ` (${s.merge.note})` : ''}`],
     ['files listed', int(s.files.listed)],
     ['  out of range', int(s.files.outOfRange)],
     ['  skipped (already loaded)', int(s.files.skipped)],

@@ -37,10 +37,12 @@ export class DeadLetterWriter {
     return this.files.size;
   }
 
+  /** Idempotent: the run closes it before keeping a copy, and again on its way out. */
   async close(): Promise<void> {
-    if (!this.stream) return;
-    const done = once(this.stream, 'finish');
-    this.stream.end();
+    const stream = this.stream;
+    if (!stream || stream.writableFinished) return;
+    const done = once(stream, 'finish');
+    if (!stream.writableEnded) stream.end();
     await done;
   }
 }

@@ -6,10 +6,10 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
-import { flattenFileBytes, sameStations, type FileOutcome } from '../transform/flatten-file.js';
-import type { StationRow } from '../transform/types.js';
+import { flattenFileBytes, type FileOutcome } from '../transform/flatten-file.js';
+import { LatestStations, type StationObservation } from '../transform/stations.js';
+import type { TimeWindow } from './window.js';
 import { SyncShardAppender } from './staging.js';
-import type { StreamedFile } from './stream-file.js';
 
 export interface FlattenInput {
   name: string;
@@ -25,25 +25,34 @@ export interface FlattenBatch {
   files: FlattenInput[];
   spoolDir: string;
   shardBytes: number;
+  /** Station attributes only come from rows inside the run's window. */
+  window: TimeWindow;
 }
 
 type Loaded = Extract<FileOutcome, { status: 'loaded' }>;
 
-export type FlattenResult =
+/** What happened to one file, as the main thread needs it (rows stay in the shards, stations in the batch). */
+export type FileResult =
   | (Exclude<FileOutcome, { status: 'loaded' }> & { bytesRead: number })
   | (Omit<Loaded, 'recordsNdjson' | 'stations'> & {
-      /** Shard the rows were appended to. */
-      shard: string;
+      /** Shards holding the file's rows. */
+      shards: string[];
       bytesRead: number;
-      /** Thread that produced the result, and its stations JSON when it differs from that thread's previous file. */
-      thread: number;
-      stationsJson: string | null;
     })
   /** The file could not be read (vanished, no permission): the main thread decides what that means. */
   | { status: 'unreadable'; code: string; message: string; bytesRead: 0 };
 
+/**
+ * A task's answer: one result per file, in order, and the latest observation of each station among
+ * the task's files. Plain data (it crosses threads by structured clone).
+ */
+export interface BatchResult {
+  files: FileResult[];
+  stations: StationObservation[];
+}
+
 /** Per-thread state of the current run (a run has its own spool folder). */
-let state: { spoolDir: string; appender: SyncShardAppender; lastStations: Map<number, StationRow> | null } | null = null;
+let state: { spoolDir: string; appender: SyncShardAppender } | null = null;
 
 /**
  * One read buffer per thread, reused for every file: a fresh 160 KB buffer per minute file costs
@@ -87,39 +96,38 @@ function readInput(input: FlattenInput): Uint8Array | { code: string; message: s
   }
 }
 
-export function flattenBatch(batch: FlattenBatch, thread = threadId): FlattenResult[] {
+export function flattenBatch(batch: FlattenBatch, thread = threadId): BatchResult {
   if (state?.spoolDir !== batch.spoolDir) {
-    state = { spoolDir: batch.spoolDir, appender: new SyncShardAppender(batch.spoolDir, `records-t${thread}`, batch.shardBytes), lastStations: null };
+    state = { spoolDir: batch.spoolDir, appender: new SyncShardAppender(batch.spoolDir, `records-t${thread}`, batch.shardBytes) };
   }
-  const current = state;
-  const results: FlattenResult[] = [];
+  const files: FileResult[] = [];
+  const stations = new LatestStations();
   // The batch's rows go to the shard in one write.
   const rows: string[] = [];
-  const shard = current.appender.nextShard();
+  const shard = state.appender.nextShard();
   for (const input of batch.files) {
     const bytes = readInput(input);
     if (!(bytes instanceof Uint8Array)) {
-      results.push({ status: 'unreadable', ...bytes, bytesRead: 0 });
+      files.push({ status: 'unreadable', ...bytes, bytesRead: 0 });
       continue;
     }
     if (input.md5 && createHash('md5').update(bytes).digest('base64') !== input.md5) {
-      results.push({ status: 'rejected', code: 'CHECKSUM_MISMATCH', reason: `downloaded bytes do not match the object's MD5 (${input.md5})`, rejects: [], bytesRead: bytes.length });
+      files.push({ status: 'rejected', code: 'CHECKSUM_MISMATCH', reason: `downloaded bytes do not match the object's MD5 (${input.md5})`, rejects: [], bytesRead: bytes.length });
       continue;
     }
-    const outcome = flattenFileBytes(bytes, { name: input.name });
+    const outcome = flattenFileBytes(bytes, { name: input.name, window: batch.window });
     shrinkScratch();
     if (outcome.status !== 'loaded') {
-      results.push({ ...outcome, bytesRead: bytes.length });
+      files.push({ ...outcome, bytesRead: bytes.length });
       continue;
     }
     rows.push(outcome.recordsNdjson);
-    const changed = !sameStations(outcome.stations, current.lastStations);
-    current.lastStations = outcome.stations;
-    const { recordsNdjson: _rows, stations, ...rest } = outcome;
-    results.push({ ...rest, shard, bytesRead: bytes.length, thread, stationsJson: changed ? JSON.stringify([...stations.values()]) : null });
+    stations.addAll(outcome.stations.values());
+    const { recordsNdjson: _rows, stations: _stations, ...rest } = outcome;
+    files.push({ ...rest, shards: [shard], bytesRead: bytes.length });
   }
-  if (rows.length > 0) current.appender.append(rows.join(''));
-  return results;
+  if (rows.length > 0) state.appender.append(rows.join(''));
+  return { files, stations: stations.values() };
 }
 
 export default flattenBatch;
@@ -130,6 +138,7 @@ export interface StreamTask {
   id: number;
   spoolDir: string;
   shardBytes: number;
+  window: TimeWindow;
   /** Bytes read so far, shared with the main thread for progress. */
   bytesRead: SharedArrayBuffer;
 }
@@ -138,7 +147,7 @@ export interface StreamTask {
  * A huge local file streamed in a worker: the heap that stream-json churns through is this thread's
  * (capped, and returned when the pool closes), not the main thread's, which later hosts DuckDB.
  */
-export async function streamLocalFile(task: StreamTask): Promise<StreamedFile> {
+export async function streamLocalFile(task: StreamTask): Promise<BatchResult> {
   const { streamFileToShards } = await import('./stream-file.js');
   const counter = new BigInt64Array(task.bytesRead);
   return streamFileToShards(createReadStream(task.path), task, (bytes) => Atomics.add(counter, 0, BigInt(bytes)));

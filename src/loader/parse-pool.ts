@@ -1,13 +1,12 @@
 /** A worker_threads pool (piscina) for the CPU-bound part; the main thread keeps only orchestration. */
 import { Piscina } from 'piscina';
-import { flattenBatch, streamLocalFile, type FlattenBatch, type FlattenResult, type StreamTask } from './flatten-worker.js';
-import type { StreamedFile } from './stream-file.js';
+import { flattenBatch, streamLocalFile, type BatchResult, type FlattenBatch, type StreamTask } from './flatten-worker.js';
 
 export interface ParsePool {
-  /** One result per file of the batch, in order. */
-  flatten(batch: FlattenBatch): Promise<FlattenResult[]>;
+  /** One result per file of the batch, in order, and the batch's latest station observations. */
+  flatten(batch: FlattenBatch): Promise<BatchResult>;
   /** Stream one huge local file into shards of its own. */
-  stream(task: StreamTask): Promise<StreamedFile>;
+  stream(task: StreamTask): Promise<BatchResult>;
   close(): Promise<void>;
 }
 
@@ -36,7 +35,7 @@ export function createParsePool(workers: number): ParsePool {
   }
   // Same module layout under tsx (src/*.ts) and when built (dist/*.js).
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  const pool = new Piscina<FlattenBatch | StreamTask, FlattenResult[] | StreamedFile>({
+  const pool = new Piscina<FlattenBatch | StreamTask, BatchResult>({
     filename: new URL(`./flatten-worker.${extension}`, import.meta.url).href,
     minThreads: workers,
     maxThreads: workers,
@@ -52,9 +51,9 @@ export function createParsePool(workers: number): ParsePool {
   return {
     flatten: (batch) => {
       const transferList = transferable(batch);
-      return pool.run(batch, transferList.length > 0 ? { transferList } : {}) as Promise<FlattenResult[]>;
+      return pool.run(batch, transferList.length > 0 ? { transferList } : {}) as Promise<BatchResult>;
     },
-    stream: (task) => pool.run(task, { name: 'streamLocalFile' }) as Promise<StreamedFile>,
+    stream: (task) => pool.run(task, { name: 'streamLocalFile' }) as Promise<BatchResult>,
     // Idempotent: the run closes the pool when reading is done, the CLI again on its way out.
     close: () => (closed ??= pool.destroy()),
   };

@@ -15,12 +15,16 @@ const WRITE_BATCH_CHARS = 1024 * 1024;
 
 export interface StagingStore {
   readonly description: string;
-  /** Local folder where shards are written before they are published. */
+  /** Local folder where this process writes shards before they are published. */
   readonly spoolDir: string;
   /** Make finished local shards loadable; returns the URIs a warehouse loads from. */
   publish(localPaths: readonly string[]): Promise<string[]>;
-  /** Delete everything this run staged (local spool and published copies). */
-  removeAll(): Promise<void>;
+  /** Keep a report of this task (the dead-letter file) beside the run's staging; returns where it is. */
+  keepReport(localPath: string, name: string): Promise<string>;
+  /** Delete this process's local spool. */
+  removeSpool(): Promise<void>;
+  /** Delete the published shards of every task of the run (after the merge). */
+  removeRunShards(): Promise<void>;
 }
 
 export class LocalStagingStore implements StagingStore {
@@ -36,8 +40,16 @@ export class LocalStagingStore implements StagingStore {
     return [...localPaths];
   }
 
-  async removeAll(): Promise<void> {
+  async keepReport(localPath: string): Promise<string> {
+    return localPath;
+  }
+
+  async removeSpool(): Promise<void> {
     await rm(this.spoolDir, { recursive: true, force: true });
+  }
+
+  removeRunShards(): Promise<void> {
+    return this.removeSpool();
   }
 }
 

@@ -14,8 +14,11 @@ import pick from 'stream-json/filters/pick.js';
 import streamArray from 'stream-json/streamers/stream-array.js';
 import { errorMessage } from '../errors.js';
 import { FileFlattener, type FileOutcome } from '../transform/flatten-file.js';
+import type { FileContext } from '../transform/types.js';
 import { vlilleV1 } from '../transform/vlille-v1.js';
+import type { BatchResult } from './flatten-worker.js';
 import { ShardWriter } from './staging.js';
+import type { TimeWindow } from './window.js';
 
 const FLUSH_CHARS = 4 * 1024 * 1024;
 const PEEK_BYTES = 1024 * 1024;
@@ -96,8 +99,8 @@ function asRecords(value: unknown): unknown[] {
 }
 
 /** Flatten one huge file into `shard`. On a non-loaded outcome the caller must discard the shard. */
-export async function streamFlattenFile(input: Readable, name: string, gzip: boolean, write: (ndjson: string) => Promise<void>): Promise<FileOutcome> {
-  const flattener = new FileFlattener(vlilleV1, { name });
+export async function streamFlattenFile(input: Readable, context: FileContext, gzip: boolean, write: (ndjson: string) => Promise<void>): Promise<FileOutcome> {
+  const flattener = new FileFlattener(vlilleV1, context);
   let index = 0;
   let sawRecords = false;
   const add = async (value: unknown): Promise<void> => {
@@ -150,26 +153,27 @@ export async function streamFlattenFile(input: Readable, name: string, gzip: boo
   return outcome;
 }
 
-export interface StreamedFile {
-  outcome: FileOutcome;
-  /** Shards holding the file's rows (none unless the file loaded). */
-  shards: string[];
-}
-
 /**
- * Stream one huge file into shards of its own (`records-stream-ID-*`); they are deleted again when the
+ * Stream one huge file into shards of their own (`records-stream-ID-*`); they are deleted again when the
  * file turns out bad. `onBytes` sees the raw bytes as they are read (progress).
  */
 export async function streamFileToShards(
   input: Readable,
-  file: { name: string; id: number; spoolDir: string; shardBytes: number },
+  file: { name: string; id: number; spoolDir: string; shardBytes: number; window: TimeWindow },
   onBytes: (bytes: number) => void,
-): Promise<StreamedFile> {
+): Promise<BatchResult> {
   const writer = new ShardWriter(file.spoolDir, `records-stream-${file.id}`, file.shardBytes);
-  input.on('data', (chunk: Buffer) => onBytes(chunk.length));
-  const outcome = await streamFlattenFile(input, file.name, /\.gz$/i.test(file.name), (text) => writer.write(text));
+  let bytesRead = 0;
+  input.on('data', (chunk: Buffer) => {
+    bytesRead += chunk.length;
+    onBytes(chunk.length);
+  });
+  const outcome = await streamFlattenFile(input, { name: file.name, window: file.window }, /\.gz$/i.test(file.name), (text) => writer.write(text));
   const shards = await writer.close();
-  if (outcome.status === 'loaded') return { outcome, shards };
+  if (outcome.status === 'loaded') {
+    const { recordsNdjson: _rest, stations, ...rest } = outcome;
+    return { files: [{ ...rest, shards, bytesRead }], stations: stations.values() };
+  }
   await Promise.all(shards.map((shard) => rm(shard, { force: true })));
-  return { outcome, shards: [] };
+  return { files: [{ ...outcome, bytesRead }], stations: [] };
 }

@@ -32,30 +32,46 @@ export interface LoadReport {
   jobIds: string[];
 }
 
+/**
+ * Whose staging tables: each task of a run stages its slice in tables of its own (scoped by run id and
+ * task index), so tasks never write to the same table and a retried task replaces only its own.
+ */
+export interface StageScope {
+  task: number;
+}
+
 export interface Warehouse {
   readonly description: string;
   /** Create target tables (and dataset) when missing. */
   ensureTables(): Promise<void>;
   /** Files already loaded, from the manifest table. */
   loadedFiles(): Promise<Map<string, ManifestEntry>>;
-  /** Bulk-load staged NDJSON shards (paths or gs:// URIs) into a run-scoped staging table. */
-  loadStaging(kind: TableKind, uris: readonly string[]): Promise<LoadReport>;
-  /** Run a named SQL file of this warehouse's dialect; returns the rows of its last statement. */
-  runSql(name: SqlName, params?: SqlParams): Promise<Record<string, unknown>[]>;
+  /** Bulk-load staged NDJSON shards (paths or gs:// URIs) into one task's staging table. */
+  loadStaging(scope: StageScope, kind: TableKind, uris: readonly string[]): Promise<LoadReport>;
+  /**
+   * Run a named SQL file of this warehouse's dialect; returns the rows of its last statement. In the file,
+   * `{{stage_records}}` (and the other stage tables) stand for the given scopes' tables: one scope's table,
+   * or all of them together (UNION ALL) where the merge reads every task's slice.
+   */
+  runSql(name: SqlName, params?: SqlParams, scopes?: readonly StageScope[]): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
-/** Physical table names; the staging ones are scoped by run id so concurrent runs never collide. */
+/** Physical names of the target tables and of a run's scratch tables (scoped by run id: runs never collide). */
 export interface TableNames {
   records: string;
   stations: string;
   files: string;
-  stage_records: string;
-  stage_stations: string;
-  stage_files: string;
   unique_records: string;
   latest_stations: string;
   ready_files: string;
+}
+
+/** Physical names of one task's staging tables. */
+export interface StageTableNames {
+  stage_records: string;
+  stage_stations: string;
+  stage_files: string;
 }
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -68,21 +84,44 @@ export function checkRunId(runId: string): string {
   return runId;
 }
 
+const runSuffix = (runId: string): string => checkRunId(runId).replace(/-/g, '_');
+
 export function tableNames(runId: string): TableNames {
-  const suffix = checkRunId(runId).replace(/-/g, '_');
+  const suffix = runSuffix(runId);
   return {
     records: 'records',
     stations: 'stations',
     files: '_velo_files',
-    stage_records: `_velo_stage_records_${suffix}`,
-    stage_stations: `_velo_stage_stations_${suffix}`,
-    stage_files: `_velo_stage_files_${suffix}`,
     unique_records: `_velo_unique_records_${suffix}`,
     latest_stations: `_velo_latest_stations_${suffix}`,
     ready_files: `_velo_ready_files_${suffix}`,
   };
 }
 
-export function stageTable(names: TableNames, kind: TableKind): string {
-  return kind === 'records' ? names.stage_records : kind === 'stations' ? names.stage_stations : names.stage_files;
+export function stageTableNames(runId: string, scope: StageScope): StageTableNames {
+  const suffix = `${runSuffix(runId)}_t${scope.task}`;
+  return {
+    stage_records: `_velo_stage_records_${suffix}`,
+    stage_stations: `_velo_stage_stations_${suffix}`,
+    stage_files: `_velo_stage_files_${suffix}`,
+  };
+}
+
+export function stageTable(runId: string, scope: StageScope, kind: TableKind): string {
+  return stageTableNames(runId, scope)[`stage_${kind}`];
+}
+
+/**
+ * Template values for the stage tables of `scopes`, each name quoted by the dialect: one scope's tables as
+ * they are, several as one UNION ALL relation (read by the merge). No scopes: no stage tables in the file.
+ */
+export function stageTemplateValues(runId: string, scopes: readonly StageScope[], quote: (name: string) => string): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (scopes.length === 0) return values;
+  const all = scopes.map((scope) => stageTableNames(runId, scope));
+  for (const key of Object.keys(all[0]!) as (keyof StageTableNames)[]) {
+    const names = all.map((names) => quote(names[key]));
+    values[key] = names.length === 1 ? names[0]! : `(${names.map((name) => `SELECT * FROM ${name}`).join(' UNION ALL ')})`;
+  }
+  return values;
 }

@@ -1,5 +1,5 @@
 /**
- * The time window of a run: --from/--to parsed in --timezone, and the pre-filter on file names.
+ * The time window of a run: --from/--to parsed in --timezone, the times in file names, and the pre-filter on them.
  * Names carry the collector's wall-clock time (Europe/Paris for V'lille), which repeats an hour at
  * the autumn DST change, so the name filter keeps a margin and SQL makes the exact cut.
  */
@@ -73,36 +73,4 @@ export function nameFilter(window: TimeWindow, zone: string): ((name: string) =>
     const t = timeFromName(name, zone);
     return t === null || (t >= window.fromMs - NAME_MARGIN_MS && t < window.toMs + NAME_MARGIN_MS);
   };
-}
-
-/**
- * Worker tasks: small files grouped in order into batches of at most `files` files and `bytes` bytes
- * (fewer messages between threads); a file above `streamAbove` is a batch of its own (it is streamed), and
- * so is each of the last `singleTail` files (the workers then finish together).
- */
-export function batchFiles<T extends { size: number }>(
-  objects: readonly T[],
-  limits: { files: number; bytes: number; streamAbove: number; singleTail?: number },
-): T[][] {
-  const tailStart = objects.length - (limits.singleTail ?? 0);
-  const batches: T[][] = [];
-  let current: T[] = [];
-  let currentBytes = 0;
-  const close = (): void => {
-    if (current.length > 0) batches.push(current);
-    current = [];
-    currentBytes = 0;
-  };
-  for (const [index, object] of objects.entries()) {
-    if (object.size > limits.streamAbove || index >= tailStart) {
-      close();
-      batches.push([object]);
-      continue;
-    }
-    if (current.length >= limits.files || currentBytes + object.size > limits.bytes) close();
-    current.push(object);
-    currentBytes += object.size;
-  }
-  close();
-  return batches;
 }

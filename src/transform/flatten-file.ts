@@ -5,8 +5,9 @@
 import { decode, type FileRejectCode } from './decode.js';
 import { describeShape, detectFormat } from './formats.js';
 import { asciiJson, recordLine } from './ndjson.js';
+import { LatestStations } from './stations.js';
 import { epochMillis } from './timestamps.js';
-import type { FileContext, FormatModule, RowReject, StationRow } from './types.js';
+import type { FileContext, FormatModule, RowReject } from './types.js';
 
 /** Row rejects kept per file; the count stays exact beyond it. */
 export const MAX_REJECTS_PER_FILE = 100;
@@ -20,13 +21,11 @@ export interface LoadedFile {
   degradedRecords: number;
   rejectedRows: number;
   rejects: RowReject[];
-  /** Attributes of each station seen in this file (last record wins). */
-  stations: Map<number, StationRow>;
+  /** Each station's latest observation in this file, among records inside the run's window. */
+  stations: LatestStations;
   /** Earliest and latest record_timestamp (epoch ms), for the manifest's coverage check. */
   minTimestampMs: number;
   maxTimestampMs: number;
-  /** The latest record_timestamp as text, the observation time of the stations. */
-  observedAt: string;
 }
 
 export interface DegradedFile {
@@ -42,7 +41,13 @@ export interface RejectedFile {
   rejects: RowReject[];
 }
 
-export type FileOutcome = LoadedFile | DegradedFile | RejectedFile;
+/** The whole-file path declines a file that is too big to hold once decoded: read it as a stream instead. */
+export interface StreamInstead {
+  status: 'stream';
+  reason: string;
+}
+
+export type FileOutcome = LoadedFile | DegradedFile | RejectedFile | StreamInstead;
 
 export class FileFlattener {
   private ndjson = '';
@@ -50,18 +55,22 @@ export class FileFlattener {
   private degraded = 0;
   private rejected = 0;
   private readonly rejects: RowReject[] = [];
-  private readonly stations = new Map<number, StationRow>();
+  private readonly stations = new LatestStations();
   private lastTimestamp = '';
+  private lastMs = NaN;
   private minMs = Infinity;
   private maxMs = -Infinity;
-  private latest = '';
   private readonly sourceLiteral: string;
+  private readonly fromMs: number;
+  private readonly toMs: number;
 
   constructor(
     private readonly format: FormatModule,
     private readonly context: FileContext,
   ) {
     this.sourceLiteral = asciiJson(context.name);
+    this.fromMs = context.window?.fromMs ?? -Infinity;
+    this.toMs = context.window?.toMs ?? Infinity;
   }
 
   add(raw: unknown, index: number): void {
@@ -74,17 +83,17 @@ export class FileFlattener {
     } else {
       this.rows++;
       this.ndjson += recordLine(outcome.record, this.sourceLiteral);
-      this.stations.set(outcome.station.id, outcome.station);
       const ts = outcome.record.record_timestamp;
       if (ts !== this.lastTimestamp) {
         // Timestamps repeat within a minute's file: convert only when the text changes.
         this.lastTimestamp = ts;
-        const ms = epochMillis(ts);
-        if (ms < this.minMs) this.minMs = ms;
-        if (ms > this.maxMs) {
-          this.maxMs = ms;
-          this.latest = ts;
-        }
+        this.lastMs = epochMillis(ts);
+        if (this.lastMs < this.minMs) this.minMs = this.lastMs;
+        if (this.lastMs > this.maxMs) this.maxMs = this.lastMs;
+      }
+      // Rows outside the window are cut in SQL: their attributes must not win either.
+      if (this.lastMs >= this.fromMs && this.lastMs < this.toMs) {
+        this.stations.add({ row: outcome.station, at: ts, atMs: this.lastMs, file: this.context.name });
       }
     }
   }
@@ -124,19 +133,8 @@ export class FileFlattener {
       stations: this.stations,
       minTimestampMs: this.minMs,
       maxTimestampMs: this.maxMs,
-      observedAt: this.latest,
     };
   }
-}
-
-/** True when two files' stations carry the same attributes (they rarely change minute to minute). */
-export function sameStations(a: Map<number, StationRow>, b: Map<number, StationRow> | null): boolean {
-  if (!b || a.size !== b.size) return false;
-  for (const [id, x] of a) {
-    const y = b.get(id);
-    if (!y || x.nom !== y.nom || x.adresse !== y.adresse || x.commune !== y.commune || x.type !== y.type || x.latitude !== y.latitude || x.longitude !== y.longitude) return false;
-  }
-  return true;
 }
 
 /** Flatten an already-parsed document. */

@@ -32,6 +32,8 @@ export interface RowReject {
 /** What the file name and source tell a format module (some formats carry no timestamp of their own). */
 export interface FileContext {
   name: string;
+  /** The run's time window [fromMs, toMs): station attributes come only from rows inside it. */
+  window?: { fromMs: number; toMs: number };
 }
 
 /** Per-record outcome of a format's flatten step. */

@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GcsSource } from '../../src/loader/sources/gcs.js';
-import { makeWindow } from '../../src/loader/plan.js';
+import { makeWindow } from '../../src/loader/window.js';
 import { BigQueryWarehouse, chunk, loadJobId } from '../../src/loader/warehouses/bigquery.js';
 import { FIXTURES, REPO, queryDuckDb, runJson, tempDir } from '../support/cli.js';
 import { SKIP_WITHOUT_EMULATORS, startEmulators, uniqueName, uploadFolder, type Emulators } from '../support/gcp.js';
@@ -74,16 +74,16 @@ describe('against fake-gcs-server and bigquery-emulator', { skip: SKIP_WITHOUT_E
     const runId = 'retry-test';
     const warehouse = new BigQueryWarehouse(emu.bigquery, emu.project, dataset, runId, undefined);
     await warehouse.ensureTables();
-    await warehouse.runSql('create_staging');
+    await warehouse.runSql('create_staging', {}, [{ task: 0 }]);
     const uri = `gs://${bucket}/shards/records-1.ndjson`;
     await emu.storage.bucket(bucket).file('shards/records-1.ndjson').save(
       '{"station_id":1,"etat":"EN SERVICE","nb_velos_dispo":1,"nb_places_dispo":2,"etat_connexion":"CONNECTÉ","derniere_maj":null,"record_timestamp":"2023-08-24T20:08:00.56+02:00","source_file":"a.json"}\n',
       { resumable: false },
     );
-    const first = await warehouse.loadStaging('records', [uri]);
-    const second = await warehouse.loadStaging('records', [uri]);
+    const first = await warehouse.loadStaging({ task: 0 }, 'records', [uri]);
+    const second = await warehouse.loadStaging({ task: 0 }, 'records', [uri]);
     assert.deepEqual(second.jobIds, first.jobIds);
-    const [[count]] = await emu.bigquery.query({ query: `SELECT COUNT(*) AS n FROM \`${emu.project}.${dataset}._velo_stage_records_retry_test\`` });
+    const [[count]] = await emu.bigquery.query({ query: `SELECT COUNT(*) AS n FROM \`${emu.project}.${dataset}._velo_stage_records_retry_test_t0\`` });
     assert.equal(Number((count as { n: number }).n), 1);
   });
 

@@ -37,9 +37,9 @@ test('a 90 MB staged shard loads under a 96MB cap on a many-core machine (no "Ou
   const warehouse = await DuckDbWarehouse.open(path.join(dir, 'v.duckdb'), 'memtest', { memoryLimit: '96MB' });
   try {
     await warehouse.ensureTables();
-    await warehouse.runSql('create_staging');
+    await warehouse.runSql('create_staging', {}, [{ task: 0 }]);
     // Before the cap decided the thread count, DuckDB used one read_json thread per core here and failed.
-    const report = await warehouse.loadStaging('records', [shard]);
+    const report = await warehouse.loadStaging({ task: 0 }, 'records', [shard]);
     assert.equal(report.jobs, 1);
   } finally {
     await warehouse.close();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { batchFiles, makeWindow, nameFilter, parseTimeBound, timeFromName, windowParams } from '../../src/loader/plan.js';
+import { makeWindow, nameFilter, parseTimeBound, timeFromName, windowParams } from '../../src/loader/window.js';
 import { UsageError } from '../../src/errors.js';
 
 test('--from/--to dates are midnights in the time zone; explicit offsets win', () => {
@@ -26,14 +26,4 @@ test('the name filter keeps a margin around the window and files without a time'
   assert.ok(!accept('data___2023_08_23_20_30_00.json'));
   assert.ok(accept('latest.json'));
   assert.equal(nameFilter(makeWindow(undefined, undefined, 'UTC'), 'UTC'), undefined);
-});
-
-test('small files are batched in order; a file to stream, and each of the last few, is a batch of its own', () => {
-  const files = [10, 10, 10, 10, 10, 500, 10, 60, 10].map((size, i) => ({ name: `f${i}`, size }));
-  const names = batchFiles(files, { files: 3, bytes: 70, streamAbove: 100 }).map((batch) => batch.map((f) => f.name));
-  assert.deepEqual(names, [['f0', 'f1', 'f2'], ['f3', 'f4'], ['f5'], ['f6', 'f7'], ['f8']]);
-  assert.deepEqual(batchFiles([], { files: 3, bytes: 70, streamAbove: 100 }), []);
-  const tail = batchFiles(files, { files: 3, bytes: 70, streamAbove: 100, singleTail: 3 }).map((batch) => batch.map((f) => f.name));
-  assert.deepEqual(tail, [['f0', 'f1', 'f2'], ['f3', 'f4'], ['f5'], ['f6'], ['f7'], ['f8']]);
-  assert.equal(batchFiles(files, { files: 3, bytes: 70, streamAbove: 100, singleTail: 99 }).length, files.length);
 });

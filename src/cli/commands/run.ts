@@ -2,23 +2,20 @@
 import type { Argv, CommandModule } from 'yargs';
 import { DeadLetterWriter } from '../../loader/dead-letter.js';
 import { createParsePool } from '../../loader/parse-pool.js';
-import { DEFAULT_DUCKDB_MEMORY, type Warehouse } from '../../loader/warehouse.js';
+import type { Warehouse } from '../../loader/warehouse.js';
 import { buildRunConfig, type RunArgs } from '../config.js';
 import type { CommandContext } from '../context.js';
 import { exitCodeForRun } from '../exit-codes.js';
-import { createSource, createStaging, createWarehouse, isNewWarehouse } from '../factories.js';
+import { createCoordinator, createSource, describeWarehouse, createStaging, createWarehouse, isNewWarehouse } from '../factories.js';
+import { sourceOptions, taskOptions, warehouseOptions } from '../options.js';
 import { formatSummaryJson, formatSummaryTable } from '../summary.js';
 
 function runOptions(y: Argv): Argv<RunArgs> {
-  return y
-    .option('source', { type: 'string', demandOption: true, describe: 'Raw files: a folder (recursive, *.json, *.json.gz) or gs://BUCKET/PREFIX', example: 'gs://vlille-raw/data' } as never)
-    .option('warehouse', { type: 'string', default: 'duckdb:./velo.duckdb', describe: 'Target: duckdb:FILE (embedded) or bigquery://PROJECT/DATASET' })
-    .option('from', { type: 'string', describe: 'Start of the window (inclusive): 2023-08-24, 2023-08-24T20:00, or with an offset/Z. Read in --timezone' })
-    .option('to', { type: 'string', describe: 'End of the window (exclusive), same forms as --from' })
-    .option('timezone', { type: 'string', default: 'Europe/Paris', describe: 'Zone of --from/--to without an offset, and of the wall-clock times in file names' })
-    .option('run-id', { type: 'string', describe: 'Id of this run (letters, digits, _ and -); default: UTC time + random suffix (or the Cloud Run execution)' })
-    .option('dead-letter', { type: 'string', describe: 'NDJSON report of rejected files and records (default .velo/runs/RUN_ID/dead-letter.ndjson)' })
+  return taskOptions(warehouseOptions(sourceOptions(y)))
+    .option('run-id', { type: 'string', describe: 'Id of this run (letters, digits, _ and -); default: the Cloud Run execution, else UTC time + random suffix' })
     .option('staging', { type: 'string', describe: 'Where NDJSON shards are staged: a folder (default .velo/runs/RUN_ID/staging) or gs://BUCKET/PREFIX (needed for BigQuery)' })
+    .option('dead-letter', { type: 'string', describe: 'NDJSON report of rejected files and records (default .velo/runs/RUN_ID/dead-letter.ndjson)' })
+    .option('max-rejected', { type: 'string', describe: 'Merge nothing when more files than this are rejected: a count (10) or a share of the files read (5%); staging is kept (exit 3)' })
     .option('force', { type: 'boolean', default: false, describe: 'Reprocess files the manifest says are loaded (still adds no duplicate rows)' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the run summary as JSON on stdout' })
     .option('concurrency', { type: 'number', describe: 'Files in flight: downloads held at once from gs:// (default: 4 per worker, at least 16); local files queued for the workers (default: 128 per worker)' })
@@ -26,14 +23,10 @@ function runOptions(y: Argv): Argv<RunArgs> {
     .option('shard-mb', { type: 'number', default: 256, describe: 'Rotate staged NDJSON shards at this size (MiB, uncompressed)' })
     .option('stream-threshold-mb', { type: 'number', default: 16, describe: 'Files above this size (MiB) are streamed instead of parsed whole, to bound memory' })
     .option('keep-staging', { type: 'boolean', default: false, describe: 'Keep the staged shards after a successful merge' })
-    .option('duckdb-memory', { type: 'string', default: DEFAULT_DUCKDB_MEMORY, describe: 'Memory cap of the embedded DuckDB (it spills to disk beyond it); keeps a run inside a 512 MiB container' })
-    .option('glob', { type: 'string', describe: 'Only object names matching this glob (gs:// sources; e.g. "**/data___2023_*.json")' })
-    .option('location', { type: 'string', describe: 'BigQuery location for the dataset and jobs (e.g. EU)' })
-    .option('gcs-endpoint', { type: 'string', describe: 'GCS API endpoint (emulators; env VELO_GCS_ENDPOINT)' })
-    .option('bigquery-endpoint', { type: 'string', describe: 'BigQuery API endpoint (emulators; env VELO_BIGQUERY_ENDPOINT)' })
     .example('$0 run --source ./raw', 'Backfill a folder into ./velo.duckdb')
     .example('$0 run --source ./raw --from 2023-08-24 --to 2023-08-25', 'Only one Paris day')
-    .example('$0 run --source gs://bucket/raw --staging gs://bucket/staging --warehouse bigquery://my-project/vlille', 'GCS to BigQuery') as unknown as Argv<RunArgs>;
+    .example('$0 run --source gs://bucket/raw --staging gs://bucket/staging --warehouse bigquery://my-project/vlille', 'GCS to BigQuery')
+    .example('CLOUD_RUN_TASK_COUNT=8 … $0 run --source gs://… --staging gs://… --warehouse bigquery://…', 'One task of a Cloud Run Job: a slice each, one merge') as unknown as Argv<RunArgs>;
 }
 
 async function runCommand(args: RunArgs, { io, logger }: CommandContext): Promise<number> {
@@ -68,6 +61,8 @@ async function runCommand(args: RunArgs, { io, logger }: CommandContext): Promis
         shardBytes: config.shardBytes,
         streamThresholdBytes: config.streamThresholdBytes,
         keepStaging: config.keepStaging,
+        task: config.task,
+        maxRejected: config.maxRejected,
       },
       {
         source,
@@ -78,6 +73,8 @@ async function runCommand(args: RunArgs, { io, logger }: CommandContext): Promis
         logger,
         progress: (await import('../../loader/progress.js')).createProgress(logger, { tty: io.isTTY, enabled: true }),
         pool,
+        coordinator: config.task.count > 1 ? await createCoordinator(staging) : undefined,
+        warehouseName: describeWarehouse(config.warehouse),
       },
     );
     io.stdout(`${config.json ? formatSummaryJson(summary) : formatSummaryTable(summary)}\n`);

@@ -1,6 +1,10 @@
 /**
  * Staging on GCS for BigQuery load jobs: shards are written to a local spool folder, then uploaded
- * under gs://BUCKET/PREFIX/RUN_ID/ (uncompressed: BigQuery reads gzip without parallelism).
+ * (uncompressed: BigQuery reads gzip without parallelism) under the run's folder:
+ *
+ *   gs://BUCKET/PREFIX/RUN_ID/tTASK/TAG/…ndjson   one folder per task and attempt (load job ids derive from them)
+ *   gs://BUCKET/PREFIX/RUN_ID/dead-letter/…        each task's dead-letter report, kept
+ *   gs://BUCKET/PREFIX/RUN_ID/_coord/…             the fan-out coordination objects (fanout/coordinator.ts)
  */
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -9,6 +13,7 @@ import path from 'node:path';
 import type { Bucket } from '@google-cloud/storage';
 import PQueue from 'p-queue';
 import { TransientError, errorMessage } from '../../errors.js';
+import type { TaskIdentity } from '../fanout/task.js';
 import { withRetry } from '../retry.js';
 import type { StagingStore } from '../staging.js';
 import { isTransient } from './clients.js';
@@ -18,18 +23,27 @@ const UPLOAD_CONCURRENCY = 4;
 export class GcsStagingStore implements StagingStore {
   readonly description: string;
   readonly spoolDir: string;
-  private readonly runPrefix: string;
+  /** gs:// folder of the whole run (every task). */
+  readonly runPrefix: string;
+  private readonly taskPrefix: string;
 
   constructor(
-    private readonly bucket: Bucket,
+    readonly bucket: Bucket,
     prefix: string,
-    runPath: string,
+    runId: string,
+    private readonly task: TaskIdentity,
     spoolRoot = path.join(os.tmpdir(), 'velo-spool'),
   ) {
-    this.runPrefix = `${prefix}${runPath}/`;
-    this.description = `gs://${bucket.name}/${this.runPrefix}`;
-    this.spoolDir = path.join(spoolRoot, runPath);
+    this.runPrefix = `${prefix}${runId}/`;
+    this.taskPrefix = `${this.runPrefix}t${task.index}/${task.tag}/`;
+    this.description = `gs://${bucket.name}/${this.taskPrefix}`;
+    this.spoolDir = path.join(spoolRoot, runId, `t${task.index}`, task.tag);
     mkdirSync(this.spoolDir, { recursive: true });
+  }
+
+  /** Where the fan-out coordination objects of this run live. */
+  get coordinationPrefix(): string {
+    return `${this.runPrefix}_coord/`;
   }
 
   async publish(localPaths: readonly string[]): Promise<string[]> {
@@ -37,22 +51,34 @@ export class GcsStagingStore implements StagingStore {
     return Promise.all(
       localPaths.map((local) =>
         queue.add(async () => {
-          const destination = `${this.runPrefix}${path.basename(local)}`;
-          try {
-            // Single-request upload: a retry re-sends the whole shard, and the object name makes it idempotent.
-            await withRetry(() => this.bucket.upload(local, { destination, resumable: false, contentType: 'application/x-ndjson' }), { isRetryable: isTransient });
-          } catch (error) {
-            throw new TransientError('GCS_UPLOAD', `uploading ${local} to gs://${this.bucket.name}/${destination} failed: ${errorMessage(error)}`, error);
-          }
+          const uri = await this.upload(local, `${this.taskPrefix}${path.basename(local)}`);
           await rm(local, { force: true });
-          return `gs://${this.bucket.name}/${destination}`;
+          return uri;
         }),
       ),
     );
   }
 
-  async removeAll(): Promise<void> {
+  keepReport(localPath: string, name: string): Promise<string> {
+    return this.upload(localPath, `${this.runPrefix}dead-letter/t${this.task.index}-${this.task.tag}-${name}`);
+  }
+
+  async removeSpool(): Promise<void> {
     await rm(this.spoolDir, { recursive: true, force: true });
-    await withRetry(() => this.bucket.deleteFiles({ prefix: this.runPrefix, force: true }), { isRetryable: isTransient });
+  }
+
+  async removeRunShards(): Promise<void> {
+    await this.removeSpool();
+    await withRetry(() => this.bucket.deleteFiles({ prefix: `${this.runPrefix}t`, force: true }), { isRetryable: isTransient });
+  }
+
+  private async upload(local: string, destination: string): Promise<string> {
+    try {
+      // Single-request upload: a retry re-sends the whole shard, and the object name makes it idempotent.
+      await withRetry(() => this.bucket.upload(local, { destination, resumable: false, contentType: 'application/x-ndjson' }), { isRetryable: isTransient });
+    } catch (error) {
+      throw new TransientError('GCS_UPLOAD', `uploading ${local} to gs://${this.bucket.name}/${destination} failed: ${errorMessage(error)}`, error);
+    }
+    return `gs://${this.bucket.name}/${destination}`;
   }
 }

@@ -12,8 +12,8 @@ import { TransientError, UsageError, errorMessage } from '../../errors.js';
 import { isTransient, statusOf } from '../gcp/clients.js';
 import { withRetry } from '../retry.js';
 import { isRawFileName, type ListOptions, type Source, type SourceObject } from '../source.js';
-import type { TimeWindow } from '../plan.js';
-import { NAME_MARGIN_MS } from '../plan.js';
+import type { TimeWindow } from '../window.js';
+import { NAME_MARGIN_MS } from '../window.js';
 
 const PAGE_SIZE = 1000;
 const LIST_CONCURRENCY = 8;

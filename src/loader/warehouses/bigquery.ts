@@ -10,8 +10,8 @@ import { TransientError, UsageError, WarehouseError, errorMessage } from '../../
 import { isTransient, statusOf } from '../gcp/clients.js';
 import { withRetry } from '../retry.js';
 import { stagingSchema, tableSchema, TABLE_KINDS, type SchemaField, type TableKind } from '../schemas.js';
-import { renderSql, type SqlName } from '../sql-files.js';
-import { stageTable, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type TableNames, type Warehouse } from '../warehouse.js';
+import { renderSql, stripLineComments, type SqlName } from '../sql-files.js';
+import { stageTable, stageTemplateValues, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from '../warehouse.js';
 
 /** BigQuery's limit on source URIs per load job. */
 export const MAX_URIS_PER_LOAD_JOB = 10_000;
@@ -41,7 +41,6 @@ function plain(value: unknown): unknown {
 
 export class BigQueryWarehouse implements Warehouse {
   readonly description: string;
-  private readonly names: TableNames;
   private readonly templateValues: Record<string, string>;
 
   constructor(
@@ -52,9 +51,8 @@ export class BigQueryWarehouse implements Warehouse {
     private readonly location: string | undefined,
   ) {
     this.description = `bigquery://${projectId}/${datasetId}`;
-    this.names = tableNames(runId);
     const values: Record<string, string> = {};
-    for (const [key, name] of Object.entries(this.names)) values[key] = `\`${projectId}.${datasetId}.${name}\``;
+    for (const [key, name] of Object.entries(tableNames(runId))) values[key] = this.quote(name);
     for (const kind of TABLE_KINDS) {
       values[`${kind}_ddl`] = ddl(tableSchema(kind));
       values[`stage_${kind}_ddl`] = ddl(stagingSchema(kind));
@@ -78,21 +76,26 @@ export class BigQueryWarehouse implements Warehouse {
     return new Map(rows.map((row) => [String(row.file_name), { size: Number(row.size), generation: String(row.generation) }]));
   }
 
-  async loadStaging(kind: TableKind, uris: readonly string[]): Promise<LoadReport> {
+  private quote(table: string): string {
+    return `\`${this.projectId}.${this.datasetId}.${table}\``;
+  }
+
+  async loadStaging(scope: StageScope, kind: TableKind, uris: readonly string[]): Promise<LoadReport> {
     const jobIds: string[] = [];
+    const table = stageTable(this.runId, scope, kind);
     for (const [batch, sourceUris] of chunk(uris, MAX_URIS_PER_LOAD_JOB).entries()) {
       const jobId = loadJobId(this.runId, kind, batch, sourceUris);
       const job = await this.createOrAttach(jobId, {
         load: {
           sourceUris,
           sourceFormat: 'NEWLINE_DELIMITED_JSON',
-          destinationTable: { projectId: this.projectId, datasetId: this.datasetId, tableId: stageTable(this.names, kind) },
+          destinationTable: { projectId: this.projectId, datasetId: this.datasetId, tableId: table },
           schema: { fields: stagingSchema(kind).map(({ name, type, mode }) => ({ name, type, mode: mode ?? 'NULLABLE' })) },
           writeDisposition: 'WRITE_APPEND',
           createDisposition: 'CREATE_IF_NEEDED',
         },
       });
-      await this.waitFor(job, `load of ${sourceUris.length} shard(s) into ${stageTable(this.names, kind)}`);
+      await this.waitFor(job, `load of ${sourceUris.length} shard(s) into ${table}`);
       jobIds.push(jobId);
     }
     return { jobs: jobIds.length, jobIds };
@@ -131,8 +134,8 @@ export class BigQueryWarehouse implements Warehouse {
     }
   }
 
-  async runSql(name: SqlName, params: SqlParams = {}): Promise<Record<string, unknown>[]> {
-    const query = renderSql('bigquery', name, this.templateValues);
+  async runSql(name: SqlName, params: SqlParams = {}, scopes: readonly StageScope[] = []): Promise<Record<string, unknown>[]> {
+    const query = stripLineComments(renderSql('bigquery', name, { ...this.templateValues, ...stageTemplateValues(this.runId, scopes, (table) => this.quote(table)) }));
     const used = Object.fromEntries(Object.entries(params).filter(([key]) => query.includes(`@${key}`)));
     const options: Query = { query, params: used, location: this.location, useLegacySql: false };
     try {

@@ -9,7 +9,7 @@ const { DuckDBInstance: Instance, LIST, VARCHAR, listValue } = createRequire(imp
 import { WarehouseError, errorMessage } from '../../errors.js';
 import { stagingSchema, tableSchema, TABLE_KINDS, type FieldType, type SchemaField, type TableKind } from '../schemas.js';
 import { parameterNames, renderSql, splitStatements, type SqlName } from '../sql-files.js';
-import { DEFAULT_DUCKDB_MEMORY, memoryBytes, stageTable, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type TableNames, type Warehouse } from '../warehouse.js';
+import { DEFAULT_DUCKDB_MEMORY, memoryBytes, stageTable, stageTemplateValues, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from '../warehouse.js';
 
 const DUCKDB_TYPES: Record<FieldType, string> = {
   INT64: 'BIGINT',
@@ -55,7 +55,6 @@ function toPlain(value: unknown): unknown {
 
 export class DuckDbWarehouse implements Warehouse {
   readonly description: string;
-  private readonly names: TableNames;
   private readonly templateValues: Record<string, string>;
   /** The connection's current threads and memory_limit (bytes), so unchanged settings are not re-issued. */
   private current = { threads: 0, memory: 0 };
@@ -64,14 +63,13 @@ export class DuckDbWarehouse implements Warehouse {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     path: string,
-    runId: string,
+    private readonly runId: string,
     private readonly memoryLimitBytes: number,
     private readonly loadThreadCount: number,
   ) {
     this.description = `duckdb:${path}`;
-    this.names = tableNames(runId);
     const values: Record<string, string> = {};
-    for (const [key, name] of Object.entries(this.names)) values[key] = quote(name);
+    for (const [key, name] of Object.entries(tableNames(runId))) values[key] = quote(name);
     for (const kind of TABLE_KINDS) {
       values[`${kind}_ddl`] = ddl(tableSchema(kind));
       values[`stage_${kind}_ddl`] = ddl(stagingSchema(kind));
@@ -135,9 +133,9 @@ export class DuckDbWarehouse implements Warehouse {
     return entries;
   }
 
-  async loadStaging(kind: TableKind, uris: readonly string[]): Promise<LoadReport> {
+  async loadStaging(scope: StageScope, kind: TableKind, uris: readonly string[]): Promise<LoadReport> {
     if (uris.length === 0) return { jobs: 0, jobIds: [] };
-    const table = quote(stageTable(this.names, kind));
+    const table = quote(stageTable(this.runId, scope, kind));
     const sql = `INSERT INTO ${table} SELECT * FROM read_json($files, format = 'newline_delimited', columns = ${jsonColumns(stagingSchema(kind))})`;
     try {
       await this.use({ threads: this.loadThreadCount, memory: this.memoryLimitBytes });
@@ -148,8 +146,9 @@ export class DuckDbWarehouse implements Warehouse {
     return { jobs: 1, jobIds: [] };
   }
 
-  async runSql(name: SqlName, params: SqlParams = {}): Promise<Record<string, unknown>[]> {
-    const statements = splitStatements(renderSql('duckdb', name, this.templateValues));
+  async runSql(name: SqlName, params: SqlParams = {}, scopes: readonly StageScope[] = []): Promise<Record<string, unknown>[]> {
+    const values = { ...this.templateValues, ...stageTemplateValues(this.runId, scopes, quote) };
+    const statements = splitStatements(renderSql('duckdb', name, values));
     // Clean, dedupe and the per-day merges run on one thread with three quarters of the cap: measured as fast
     // end to end as two threads and the full cap (rows are written as they are inserted, so the checkpoint at
     // close has little left to do), with ~60 MB less memory on the bench and ~40 MB less on a 1 GB file.
@@ -162,7 +161,7 @@ export class DuckDbWarehouse implements Warehouse {
         if (/^(COMMIT|ROLLBACK)\b/i.test(statement)) inTransaction = false;
         const names = parameterNames(statement, 'duckdb');
         // A statement using $day_start runs once per UTC day of staged observations (bounded memory).
-        const days = names.includes('day_start') ? await this.stagedDays() : [null];
+        const days = names.includes('day_start') ? await this.stagedDays(values.stage_records!) : [null];
         for (const day of days) {
           const bound: Record<string, string | number | null> = {};
           for (const key of names) {
@@ -182,10 +181,10 @@ export class DuckDbWarehouse implements Warehouse {
     }
   }
 
-  private async stagedDays(): Promise<string[]> {
+  private async stagedDays(stageRecords: string): Promise<string[]> {
     // Integer day numbers: ~20× cheaper than date_trunc on TIMESTAMPTZ (which goes through ICU) for every row.
     const reader = await this.connection.runAndReadAll(
-      `SELECT DISTINCT floor(epoch_us(record_timestamp) / ${MICROS_PER_DAY}) AS day FROM ${quote(this.names.stage_records)} ORDER BY day`,
+      `SELECT DISTINCT floor(epoch_us(record_timestamp) / ${MICROS_PER_DAY}) AS day FROM ${stageRecords} ORDER BY day`,
     );
     return reader.getRowObjects().map((row) => new Date(Number(row.day) * MS_PER_DAY).toISOString());
   }

@@ -1,0 +1,157 @@
+/**
+ * How the tasks of one fanned-out execution agree, with no server of our own: small objects in the
+ * staging bucket, under gs://BUCKET/PREFIX/RUN_ID/_coord/, written with GCS preconditions.
+ *
+ *   plan.json         the slice boundaries; created once (ifGenerationMatch=0), read by every task
+ *   done/tNNNNN.json  a task's marker: its slice is staged and loaded (overwritten by a retried attempt)
+ *   merge.lock        who merges; created once (ifGenerationMatch=0) by a task that saw every marker
+ *   merged.json       the merge committed; later tasks and retries exit 0
+ *
+ * A create whose answer was lost and that the client retries gets 412: the object is then read back and
+ * compared with what we wrote (a nonce), so a task never mistakes its own lock for someone else's.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Bucket } from '@google-cloud/storage';
+import PQueue from 'p-queue';
+import { TransientError, errorMessage } from '../../errors.js';
+import { isTransient, statusOf } from '../gcp/clients.js';
+import { withRetry } from '../retry.js';
+import type { SliceBoundaries } from './slices.js';
+
+export interface SlicePlan {
+  taskCount: number;
+  boundaries: SliceBoundaries;
+  /** Files and bytes planned when the plan was made (for logs and the summary). */
+  files: number;
+  bytes: number;
+}
+
+/** A task's completed slice. `counts` etc. are the extract stage's, so the merging task can sum them. */
+export interface TaskMarker {
+  task: number;
+  attempt: string;
+  taskCount: number;
+  /** False when the slice was empty: no staging tables to merge. */
+  staged: boolean;
+  summary: Record<string, unknown>;
+}
+
+export interface MergeClaim {
+  task: number;
+  attempt: string;
+  nonce: string;
+  at: string;
+}
+
+export interface Coordinator {
+  readonly description: string;
+  /** The execution's plan: the first task to ask writes `proposed`; every task gets the one written. */
+  agreePlan(proposed: SlicePlan): Promise<SlicePlan>;
+  marker(task: number): Promise<TaskMarker | null>;
+  markDone(marker: TaskMarker): Promise<void>;
+  /** How many tasks have finished their slice (names only: cheap). */
+  doneCount(): Promise<number>;
+  markers(): Promise<TaskMarker[]>;
+  /** The merge lock's holder, or null when nobody holds it. */
+  lockHolder(): Promise<MergeClaim | null>;
+  /** Try to take the merge lock; returns the holder afterwards (ours when we won). */
+  claimMerge(task: number, attempt: string): Promise<{ won: boolean; holder: MergeClaim }>;
+  merged(): Promise<Record<string, unknown> | null>;
+  markMerged(note: Record<string, unknown>): Promise<void>;
+}
+
+const READ_CONCURRENCY = 16;
+
+export class GcsCoordinator implements Coordinator {
+  readonly description: string;
+
+  constructor(
+    private readonly bucket: Bucket,
+    /** e.g. `staging/RUN_ID/_coord/` */
+    private readonly prefix: string,
+  ) {
+    this.description = `gs://${bucket.name}/${prefix}`;
+  }
+
+  async agreePlan(proposed: SlicePlan): Promise<SlicePlan> {
+    await this.createOnce('plan.json', proposed);
+    return (await this.read<SlicePlan>('plan.json'))!;
+  }
+
+  marker(task: number): Promise<TaskMarker | null> {
+    return this.read<TaskMarker>(markerName(task));
+  }
+
+  async markDone(marker: TaskMarker): Promise<void> {
+    await this.call(`write ${markerName(marker.task)}`, () => this.bucket.file(this.prefix + markerName(marker.task)).save(JSON.stringify(marker), { resumable: false, contentType: 'application/json' }));
+  }
+
+  async doneCount(): Promise<number> {
+    return (await this.doneNames()).length;
+  }
+
+  async markers(): Promise<TaskMarker[]> {
+    const queue = new PQueue({ concurrency: READ_CONCURRENCY });
+    const names = await this.doneNames();
+    const markers = await Promise.all(names.map((name) => queue.add(() => this.read<TaskMarker>(name))));
+    return markers.filter((marker): marker is TaskMarker => marker !== null).sort((a, b) => a.task - b.task);
+  }
+
+  lockHolder(): Promise<MergeClaim | null> {
+    return this.read<MergeClaim>('merge.lock');
+  }
+
+  async claimMerge(task: number, attempt: string): Promise<{ won: boolean; holder: MergeClaim }> {
+    const claim: MergeClaim = { task, attempt, nonce: randomUUID(), at: new Date().toISOString() };
+    await this.createOnce('merge.lock', claim);
+    const holder = (await this.lockHolder())!;
+    return { won: holder.nonce === claim.nonce, holder };
+  }
+
+  merged(): Promise<Record<string, unknown> | null> {
+    return this.read('merged.json');
+  }
+
+  async markMerged(note: Record<string, unknown>): Promise<void> {
+    await this.call('write merged.json', () => this.bucket.file(`${this.prefix}merged.json`).save(JSON.stringify(note), { resumable: false, contentType: 'application/json' }));
+  }
+
+  private async doneNames(): Promise<string[]> {
+    const [files] = await this.call('list markers', () => this.bucket.getFiles({ prefix: `${this.prefix}done/` }));
+    return files.map((file) => file.name.slice(this.prefix.length)).filter((name) => /^done\/t\d+\.json$/.test(name));
+  }
+
+  /** Creates the object unless it exists (a lost answer retried by the client also ends here: 412). */
+  private async createOnce(name: string, value: unknown): Promise<void> {
+    try {
+      await this.call(`create ${name}`, () =>
+        this.bucket.file(this.prefix + name).save(JSON.stringify(value), { resumable: false, contentType: 'application/json', preconditionOpts: { ifGenerationMatch: 0 } }),
+      );
+    } catch (error) {
+      if (statusOf(error) !== 412) throw error;
+    }
+  }
+
+  private async read<T>(name: string): Promise<T | null> {
+    try {
+      const [bytes] = await this.call(`read ${name}`, () => this.bucket.file(this.prefix + name).download());
+      return JSON.parse(bytes.toString('utf8')) as T;
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw error;
+    }
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetry(fn, { isRetryable: isTransient });
+    } catch (error) {
+      if (isTransient(error)) throw new TransientError('GCS_UNAVAILABLE', `${this.description}: ${what}: ${errorMessage(error)}`, error);
+      throw error;
+    }
+  }
+}
+
+function markerName(task: number): string {
+  return `done/t${String(task).padStart(5, '0')}.json`;
+}

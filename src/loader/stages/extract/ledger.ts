@@ -1,0 +1,124 @@
+/**
+ * What the extract stage learned, file by file: counts, the dead-letter entries, the manifest lines
+ * (staged `files` table), the record shards, and each station's latest observation. The one place that
+ * decides what a file's result means for the run.
+ */
+import { stationLine } from '../../../transform/ndjson.js';
+import { LatestStations, type StationObservation } from '../../../transform/stations.js';
+import type { DeadLetterWriter } from '../../dead-letter.js';
+import type { FileResult } from '../../flatten-worker.js';
+import type { Logger } from '../../log.js';
+import type { SourceObject } from '../../source.js';
+import { ShardWriter } from '../../staging.js';
+
+export interface ExtractCounts {
+  loaded: number;
+  degraded: number;
+  rejected: number;
+  stagedRows: number;
+  rejectedRows: number;
+  degradedRecords: number;
+  bytesRead: number;
+}
+
+/** A file that could not be read at all (vanished, no permission). */
+export interface ReadFailure {
+  code?: unknown;
+  message: string;
+}
+
+/** The read failures that set a file aside; any other read failure stops the run. */
+const UNREADABLE_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'GCS_NOT_FOUND', 'GCS_DENIED']);
+
+export function isUnreadable(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && UNREADABLE_CODES.has(code);
+}
+
+type Settled = Exclude<FileResult, { status: 'unreadable' | 'stream' }>;
+
+function manifestLine(object: SourceObject, result: Settled): string {
+  const loaded = result.status === 'loaded' ? result : null;
+  return `${JSON.stringify({
+    file_name: object.name,
+    size: object.size,
+    generation: object.generation,
+    status: result.status,
+    format: result.status === 'rejected' ? null : result.format,
+    row_count: loaded?.rows ?? 0,
+    rejected_rows: loaded?.rejectedRows ?? 0,
+    min_record_timestamp: loaded ? new Date(loaded.minTimestampMs).toISOString() : null,
+    max_record_timestamp: loaded ? new Date(loaded.maxTimestampMs).toISOString() : null,
+  })}\n`;
+}
+
+export class ExtractLedger {
+  readonly counts: ExtractCounts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0 };
+  readonly degradedFiles: string[] = [];
+  private readonly recordShards = new Set<string>();
+  private readonly stations = new LatestStations();
+  private readonly filesWriter: ShardWriter;
+
+  constructor(
+    private readonly spoolDir: string,
+    shardBytes: number,
+    private readonly deadLetter: DeadLetterWriter,
+    private readonly logger: Logger,
+  ) {
+    this.filesWriter = new ShardWriter(spoolDir, 'files', shardBytes);
+  }
+
+  /** Station observations of a batch: the latest per station wins, whatever order batches finish in. */
+  observeStations(observations: readonly StationObservation[]): void {
+    this.stations.addAll(observations);
+  }
+
+  async settle(object: SourceObject, result: FileResult): Promise<void> {
+    if (result.status === 'unreadable') return this.unreadable(object, result);
+    if (result.status === 'stream') throw new Error(`${object.name}: a file to stream reached the ledger unread (${result.reason})`);
+    this.counts.bytesRead += result.bytesRead;
+    if (result.status === 'rejected') {
+      this.counts.rejected++;
+      this.deadLetter.write({ file: object.name, code: result.code, reason: result.reason });
+      this.rejectRows(object, result.rejects, result.rejects.length);
+      this.logger.warn({ object: object.name, code: result.code, reason: result.reason }, 'file rejected');
+      return;
+    }
+    if (result.status === 'degraded') {
+      this.counts.degraded++;
+      this.counts.degradedRecords += result.degradedRecords;
+      this.degradedFiles.push(object.name);
+      this.logger.info({ object: object.name }, 'degraded API minute skipped');
+    } else {
+      this.counts.loaded++;
+      this.counts.stagedRows += result.rows;
+      this.counts.rejectedRows += result.rejectedRows;
+      this.counts.degradedRecords += result.degradedRecords;
+      for (const shard of result.shards) this.recordShards.add(shard);
+      this.rejectRows(object, result.rejects, result.rejectedRows);
+    }
+    await this.filesWriter.write(manifestLine(object, result));
+  }
+
+  /** Sets a file aside when it cannot be read (vanished, no permission); any other read failure stops the run. */
+  unreadable(object: SourceObject, failure: ReadFailure): void {
+    if (!isUnreadable(failure)) throw Object.assign(new Error(failure.message), { code: failure.code });
+    this.counts.rejected++;
+    this.deadLetter.write({ file: object.name, code: 'READ_FAILED', reason: `cannot read the file: ${failure.message}` });
+    this.logger.warn({ object: object.name, err: failure.message }, 'file unreadable');
+  }
+
+  private rejectRows(object: SourceObject, rejects: readonly { index: number; reason: string }[], total: number): void {
+    for (const reject of rejects) this.deadLetter.write({ file: object.name, code: 'ROW_INVALID', reason: reject.reason, record_index: reject.index });
+    if (total > rejects.length) {
+      this.deadLetter.write({ file: object.name, code: 'ROW_INVALID', reason: `${total - rejects.length} more invalid record(s) not listed` });
+    }
+  }
+
+  /** Writes the stations shard and closes the manifest shard; returns every table's local shards. */
+  async close(shardBytes: number): Promise<{ records: string[]; stations: string[]; files: string[] }> {
+    const stationsWriter = new ShardWriter(this.spoolDir, 'stations', shardBytes);
+    for (const observation of this.stations.values()) await stationsWriter.write(stationLine(observation.row, observation.at, observation.file));
+    return { records: [...this.recordShards].sort(), stations: await stationsWriter.close(), files: await this.filesWriter.close() };
+  }
+}

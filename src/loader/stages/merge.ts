@@ -1,0 +1,52 @@
+/**
+ * Stage 4, merge: every task's staging tables, deduplicated, MERGEd into the target tables in one
+ * transaction together with the manifest (sql/<dialect>/dedupe.sql, merge.sql), then counted. Idempotent:
+ * merging the same staging tables again inserts nothing. Runs once per run, whatever the number of tasks.
+ */
+import PQueue from 'p-queue';
+import { errorMessage } from '../../errors.js';
+import type { Logger } from '../log.js';
+import type { StageScope, Warehouse } from '../warehouse.js';
+import { windowParams, type TimeWindow } from '../window.js';
+
+export interface MergeInput {
+  runId: string;
+  window: TimeWindow;
+  /** The tasks whose staging tables hold rows (a task with an empty slice has none). */
+  scopes: readonly StageScope[];
+}
+
+export interface MergeResult {
+  /** Staged rows inside the window, duplicates included. */
+  inRangeRows: number;
+  /** Rows of `records` written by this run. */
+  newRows: number;
+}
+
+export async function mergeStaged(input: MergeInput, warehouse: Warehouse, logger: Logger): Promise<MergeResult> {
+  if (input.scopes.length === 0) return { inRangeRows: 0, newRows: 0 };
+  const params = { ...windowParams(input.window), run_id: input.runId };
+  await warehouse.runSql('dedupe', params, input.scopes);
+  await warehouse.runSql('merge', params, input.scopes);
+  const [stats] = await warehouse.runSql('stats', params, input.scopes);
+  const result = { inRangeRows: Number(stats?.in_range_rows ?? 0), newRows: Number(stats?.new_rows ?? 0) };
+  logger.info({ merged: result.newRows, tasks: input.scopes.length }, 'merged');
+  return result;
+}
+
+/** How many tasks' staging tables are dropped at once (BigQuery: one small query job each). */
+const DROP_CONCURRENCY = 8;
+
+/**
+ * Drops the run's scratch and staging tables. Best effort: the rows are merged already, and a leftover
+ * table is scratch space a later look can remove, so a failure here is a warning, never a failed run.
+ */
+export async function dropStaging(warehouse: Warehouse, scopes: readonly StageScope[], logger: Logger): Promise<boolean> {
+  // The scratch objects read the staging tables: they go first.
+  const scratch = await Promise.allSettled([warehouse.runSql('drop_scratch')]);
+  const queue = new PQueue({ concurrency: DROP_CONCURRENCY });
+  const drops = await Promise.allSettled(scopes.map((scope) => queue.add(() => warehouse.runSql('drop_staging', {}, [scope]))));
+  const failures = [...scratch, ...drops].filter((outcome) => outcome.status === 'rejected');
+  for (const failure of failures) logger.warn({ err: errorMessage((failure as PromiseRejectedResult).reason) }, 'could not drop a staging table (left for a later clean-up)');
+  return failures.length === 0;
+}

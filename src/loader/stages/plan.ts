@@ -1,0 +1,39 @@
+/**
+ * Stage 1, plan: which listed files this run reads. Pure: the listing and the manifest come in,
+ * the files to read (in name order, i.e. time order for collector names) come out.
+ */
+import type { SourceObject } from '../source.js';
+import type { ManifestEntry } from '../warehouse.js';
+import { nameFilter, type TimeWindow } from '../window.js';
+
+export interface PlanInput {
+  window: TimeWindow;
+  timezone: string;
+  /** Files already loaded (empty with --force, or for a new warehouse). */
+  manifest: ReadonlyMap<string, ManifestEntry>;
+}
+
+export interface FileSelection {
+  listed: number;
+  /** Names far outside the window (the exact cut is made in SQL). */
+  outOfRange: number;
+  /** Loaded before, unchanged (same size and generation). */
+  skipped: number;
+  /** What to read, sorted by name. */
+  todo: SourceObject[];
+}
+
+export function selectFiles(listed: readonly SourceObject[], input: PlanInput): FileSelection {
+  const accept = nameFilter(input.window, input.timezone);
+  const inWindow = accept ? listed.filter((object) => accept(object.name)) : listed;
+  const todo = inWindow.filter((object) => {
+    const entry = input.manifest.get(object.name);
+    return !entry || entry.size !== object.size || entry.generation !== object.generation;
+  });
+  todo.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { listed: listed.length, outOfRange: listed.length - inWindow.length, skipped: inWindow.length - todo.length, todo };
+}
+
+export function totalSize(objects: readonly { size: number }[]): number {
+  return objects.reduce((sum, object) => sum + object.size, 0);
+}

@@ -1,0 +1,146 @@
+/** Stage 5, report: the run summary, one value built from the other stages' outputs. */
+import type { TaskIdentity } from '../fanout/task.js';
+import type { TableKind } from '../schemas.js';
+import type { ExtractCounts, StagedPackage } from './extract.js';
+import type { LoadedStage } from './load.js';
+import type { MergeResult } from './merge.js';
+import type { FileSelection } from './plan.js';
+
+/**
+ * What happened to the merge in this process: it ran here; another task of the execution will run it (or
+ * did); it had run already; nothing to merge; or it was held back (too many rejects, staging kept).
+ */
+export type MergeStatus = 'merged' | 'left-to-last-task' | 'already-merged' | 'nothing-to-merge' | 'held-back';
+
+export interface RunSummary {
+  runId: string;
+  source: string;
+  warehouse: string;
+  task: { index: number; count: number; attempt: number };
+  merge: { status: MergeStatus; note?: string };
+  files: { listed: number; outOfRange: number; skipped: number; processed: number; loaded: number; degraded: number; rejected: number };
+  rows: { staged: number; rejected: number; outOfRange: number; duplicate: number; merged: number; degradedRecords: number };
+  bytes: { read: number; staged: number };
+  shards: Record<TableKind, number>;
+  loadJobs: Record<TableKind, number>;
+  deadLetter: { path: string; entries: number; files: number } | null;
+  degradedFiles: string[];
+  wallSeconds: number;
+  /** CPU time of this process since it started (user + system, every thread: workers and DuckDB included). */
+  cpuSeconds: number;
+  /** Peak resident memory of this process (worker threads included). */
+  peakRssMb: number;
+  mbPerSecond: number;
+  rowsPerSecond: number;
+}
+
+/** What one task did with its slice: kept in its fan-out marker, so the merging task can add them up. */
+export interface SliceReport {
+  listed: number;
+  outOfRange: number;
+  skipped: number;
+  processed: number;
+  counts: ExtractCounts;
+  stagedBytes: number;
+  shards: Record<TableKind, number>;
+  loadJobs: Record<TableKind, number>;
+  degradedFiles: string[];
+  deadLetter: RunSummary['deadLetter'];
+}
+
+export const NO_COUNTS: ExtractCounts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0 };
+
+export function emptyPackage(): StagedPackage {
+  return { shards: { records: [], stations: [], files: [] }, counts: { ...NO_COUNTS }, degradedFiles: [], stagedBytes: 0 };
+}
+
+export function sliceReport(selection: FileSelection, slice: number, staged: StagedPackage, loaded: LoadedStage | null, deadLetter: RunSummary['deadLetter']): SliceReport {
+  return {
+    listed: selection.listed,
+    outOfRange: selection.outOfRange,
+    skipped: selection.skipped,
+    processed: slice,
+    counts: staged.counts,
+    stagedBytes: staged.stagedBytes,
+    shards: { records: staged.shards.records.length, stations: staged.shards.stations.length, files: staged.shards.files.length },
+    loadJobs: loaded?.loadJobs ?? { records: 0, stations: 0, files: 0 },
+    degradedFiles: staged.degradedFiles,
+    deadLetter,
+  };
+}
+
+function sum<K extends string>(items: readonly Record<K, number>[], keys: readonly K[]): Record<K, number> {
+  const total = Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
+  for (const item of items) for (const key of keys) total[key] += item[key];
+  return total;
+}
+
+/** The execution's totals from every task's slice (each task listed the same files; slices add up). */
+export function combineSlices(slices: readonly SliceReport[]): SliceReport {
+  const first = slices[0];
+  const deadLetters = slices.map((slice) => slice.deadLetter).filter((d): d is NonNullable<RunSummary['deadLetter']> => d !== null);
+  return {
+    listed: first?.listed ?? 0,
+    outOfRange: first?.outOfRange ?? 0,
+    skipped: first?.skipped ?? 0,
+    processed: slices.reduce((total, slice) => total + slice.processed, 0),
+    counts: sum(slices.map((slice) => slice.counts), Object.keys(NO_COUNTS) as (keyof ExtractCounts)[]),
+    stagedBytes: slices.reduce((total, slice) => total + slice.stagedBytes, 0),
+    shards: sum(slices.map((slice) => slice.shards), ['records', 'stations', 'files']),
+    loadJobs: sum(slices.map((slice) => slice.loadJobs), ['records', 'stations', 'files']),
+    degradedFiles: slices.flatMap((slice) => slice.degradedFiles).sort(),
+    deadLetter:
+      deadLetters.length === 0
+        ? null
+        : { path: deadLetters.map((d) => d.path).join(', '), entries: deadLetters.reduce((n, d) => n + d.entries, 0), files: deadLetters.reduce((n, d) => n + d.files, 0) },
+  };
+}
+
+export interface ReportInput {
+  runId: string;
+  source: string;
+  warehouse: string;
+  task: TaskIdentity;
+  slice: SliceReport;
+  merged: MergeResult | null;
+  merge: RunSummary['merge'];
+  wallSeconds: number;
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return Number(((user + system) / 1e6).toFixed(2));
+}
+
+export function buildSummary(input: ReportInput): RunSummary {
+  const { slice, merged, wallSeconds } = input;
+  const counts = slice.counts;
+  const inRange = merged?.inRangeRows ?? 0;
+  const newRows = merged?.newRows ?? 0;
+  return {
+    runId: input.runId,
+    source: input.source,
+    warehouse: input.warehouse,
+    task: { index: input.task.index, count: input.task.count, attempt: input.task.attempt },
+    merge: input.merge,
+    files: { listed: slice.listed, outOfRange: slice.outOfRange, skipped: slice.skipped, processed: slice.processed, loaded: counts.loaded, degraded: counts.degraded, rejected: counts.rejected },
+    rows: {
+      staged: counts.stagedRows,
+      rejected: counts.rejectedRows,
+      outOfRange: merged ? counts.stagedRows - inRange : 0,
+      duplicate: inRange - newRows,
+      merged: newRows,
+      degradedRecords: counts.degradedRecords,
+    },
+    bytes: { read: counts.bytesRead, staged: slice.stagedBytes },
+    shards: slice.shards,
+    loadJobs: slice.loadJobs,
+    deadLetter: slice.deadLetter,
+    degradedFiles: slice.degradedFiles,
+    wallSeconds,
+    cpuSeconds: cpuSeconds(),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    mbPerSecond: counts.bytesRead / 1e6 / Math.max(wallSeconds, 1e-6),
+    rowsPerSecond: counts.stagedRows / Math.max(wallSeconds, 1e-6),
+  };
+}
