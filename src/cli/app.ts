@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { UsageError, VeloError, errorMessage } from '../errors.js';
 import { createLogger } from '../loader/log.js';
+import { mergeCommandModule } from './commands/merge.js';
 import { runCommandModule } from './commands/run.js';
 import type { CommandContext, Io } from './context.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
@@ -21,15 +22,27 @@ const defaultIo: Io = {
   isTTY: Boolean(process.stderr.isTTY),
 };
 
+/**
+ * On a terminal a person watches the progress bar, the warnings and the summary; info lines only with
+ * --verbose. Elsewhere (Cloud Run, CI, pipes) every line is JSON for the log collector.
+ */
+function logLevel(argv: readonly string[], isTTY: boolean): string | undefined {
+  if (process.env.VELO_LOG_LEVEL) return process.env.VELO_LOG_LEVEL;
+  if (argv.includes('--verbose') || argv.includes('-v')) return 'debug';
+  return isTTY ? 'warn' : 'info';
+}
+
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
-  const logger = createLogger({ pretty: io.isTTY });
+  const logger = createLogger({ pretty: io.isTTY, level: logLevel(argv, io.isTTY) });
   let exitCode: number = EXIT.ok;
   const context: CommandContext = { io, logger, setExitCode: (code) => (exitCode = code) };
   const parser = yargs(argv)
     .scriptName('velo-backfill')
     .usage('$0 <command> [options]\n\nBackfill raw bike-share station snapshots into records/stations tables.')
     .command(runCommandModule(context))
-    .demandCommand(1, 'Name a command: run')
+    .command(mergeCommandModule(context))
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, global: true, describe: 'Show info and debug log lines on a terminal too' })
+    .demandCommand(1, 'Name a command: run, merge')
     .strict()
     .help()
     .version()
@@ -37,7 +50,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
-      throw new UsageError('BAD_USAGE', `${message}\nRun "velo-backfill run --help" for the options.`);
+      throw new UsageError('BAD_USAGE', `${message}\nRun "velo-backfill --help" for the commands, "velo-backfill COMMAND --help" for their options.`);
     });
   try {
     await parser.parseAsync();

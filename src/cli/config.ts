@@ -85,7 +85,7 @@ export interface RunArgs {
 /** A BigQuery query reads at most 1,000 tables, and the merge reads every task's staging tables at once. */
 export const MAX_TASKS = 1000;
 
-function parseGcsUri(uri: string, flag: string): { bucket: string; prefix: string } {
+export function parseGcsUri(uri: string, flag: string): { bucket: string; prefix: string } {
   const m = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/.exec(uri);
   if (!m) throw new UsageError('BAD_GCS_URI', `${flag} "${uri}" is not a gs://bucket[/prefix] URI`);
   const prefix = (m[2] ?? '').replace(/^\/+/, '');

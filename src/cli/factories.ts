@@ -13,7 +13,10 @@ import type { RunConfig } from './config.js';
 // The Google Cloud clients and DuckDB's native module load only when a run needs them (start-up time).
 let storage: Storage | null = null;
 
-async function storageFor(config: RunConfig): Promise<Storage> {
+/** What reaching GCS needs. */
+type StorageConfig = Pick<RunConfig, 'warehouse' | 'gcsEndpoint'>;
+
+async function storageFor(config: StorageConfig): Promise<Storage> {
   const { createStorage } = await import('../loader/gcp/clients.js');
   const projectId = config.warehouse.kind === 'bigquery' ? config.warehouse.project : process.env.GOOGLE_CLOUD_PROJECT;
   storage ??= createStorage({ projectId, gcsEndpoint: config.gcsEndpoint });
@@ -36,7 +39,10 @@ export async function createSource(config: RunConfig): Promise<Source> {
  * Each task and attempt stages under a folder of its own (`RUN_ID/tTASK/TAG/`), so a load job id derived
  * from the shard URIs is only ever re-used by a retried request of the same attempt.
  */
-export async function createStaging(config: RunConfig): Promise<StagingStore> {
+/** What staging needs: `run` and `merge` share it. */
+export type StagingConfig = StorageConfig & Pick<RunConfig, 'staging' | 'runId' | 'task'>;
+
+export async function createStaging(config: StagingConfig): Promise<StagingStore> {
   if (config.staging.kind === 'local') return new LocalStagingStore(path.resolve(config.staging.dir));
   const { GcsStagingStore } = await import('../loader/gcp/gcs-staging.js');
   return new GcsStagingStore((await storageFor(config)).bucket(config.staging.bucket), config.staging.prefix, config.runId, config.task);
@@ -61,7 +67,7 @@ export function isNewWarehouse(config: RunConfig): boolean {
 }
 
 /** What opening a warehouse needs: `run` and the commands that only read it (`check`) share it. */
-export type WarehouseConfig = Pick<RunConfig, 'warehouse' | 'location' | 'bigqueryEndpoint' | 'duckdbMemory' | 'runId'>;
+export type WarehouseConfig = Pick<RunConfig, 'warehouse' | 'location' | 'bigqueryEndpoint' | 'duckdbMemory' | 'runId'> & Partial<Pick<RunConfig, 'task'>>;
 
 export async function createWarehouse(config: WarehouseConfig, options: { readOnly?: boolean } = {}): Promise<Warehouse> {
   if (config.warehouse.kind === 'duckdb') {
@@ -71,5 +77,7 @@ export async function createWarehouse(config: WarehouseConfig, options: { readOn
   const { project, dataset } = config.warehouse;
   const [{ createBigQuery }, { BigQueryWarehouse }] = await Promise.all([import('../loader/gcp/clients.js'), import('../loader/warehouses/bigquery.js')]);
   const client = createBigQuery({ projectId: project, bigqueryEndpoint: config.bigqueryEndpoint, location: config.location });
-  return new BigQueryWarehouse(client, project, dataset, config.runId, config.location);
+  // Query job ids name the run, the task and its attempt: a re-sent request attaches, a new process never does.
+  const jobPrefix = config.task ? `velo_${config.runId}_t${config.task.index}_${config.task.tag}` : undefined;
+  return new BigQueryWarehouse(client, project, dataset, config.runId, { location: config.location, jobPrefix });
 }

@@ -3,7 +3,6 @@
  * sequences them and owns the lifetimes of the warehouse and the worker pool. With fan-out (several Cloud
  * Run tasks), each task stages its own slice and the last one to finish merges every slice (fanout/).
  */
-import { errorMessage } from '../errors.js';
 import type { DeadLetterWriter } from './dead-letter.js';
 import type { Coordinator } from './fanout/coordinator.js';
 import { FanOutTask, mergeSources, type MergeSources, type TaskStart } from './fanout/protocol.js';
@@ -15,17 +14,15 @@ import type { Progress } from './progress.js';
 import type { Source } from './source.js';
 import { extractFiles } from './stages/extract.js';
 import { loadPackage } from './stages/load.js';
-import { dropStaging, mergeStaged, type MergeResult } from './stages/merge.js';
+import { finishRun, type FinishContext, type RejectLimit } from './finish.js';
+import type { MergeResult } from './stages/merge.js';
 import { selectFiles, type FileSelection } from './stages/plan.js';
-import { buildSummary, combineSlices, emptyPackage, sliceReport, type MergeStatus, type RunSummary, type SliceReport } from './stages/report.js';
+import { buildSummary, emptyPackage, sliceReport, type MergeStatus, type RunSummary, type SliceReport } from './stages/report.js';
 import type { StagingStore } from './staging.js';
 import type { ManifestEntry, Warehouse } from './warehouse.js';
-import type { TimeWindow } from './window.js';
+import { windowParams, type TimeWindow } from './window.js';
 
-export type { RunSummary };
-
-/** Rejected files above which nothing is merged (staging is kept for inspection). */
-export type RejectLimit = { files: number } | { percent: number };
+export type { RejectLimit, RunSummary };
 
 export interface RunOptions {
   runId: string;
@@ -89,6 +86,21 @@ class Run {
     return (performance.now() - this.startedAt) / 1000;
   }
 
+  finishContext(): FinishContext {
+    const { options, deps } = this;
+    return {
+      runId: options.runId,
+      window: windowParams(options.window),
+      keepStaging: options.keepStaging,
+      maxRejected: options.maxRejected,
+      warehouse: () => this.warehouse.get(),
+      staging: deps.staging,
+      logger: this.logger,
+      markMerged: this.fanOut ? (note) => this.fanOut!.markMerged(note) : undefined,
+      summary: (slice, merged, status, note) => this.summary(slice, merged, status, note),
+    };
+  }
+
   summary(slice: SliceReport, merged: MergeResult | null, status: MergeStatus, note?: string): RunSummary {
     const { runId, task } = this.options;
     const merge = note ? { status, note } : { status };
@@ -105,7 +117,7 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
     const next = run.fanOut && start.next !== 'merge' ? await run.fanOut.claim() : { next: 'merge' as const };
     if (next.next === 'exit') return run.summary(slice ?? sliceReport(emptySelection(), 0, emptyPackage(), null, null), null, next.status, next.note);
     const sources: MergeSources = run.fanOut ? await mergeSources(deps.coordinator!, options.task.count) : { scopes: slice!.processed > 0 ? [{ task: 0 }] : [], slices: [slice!] };
-    return await mergeRun(run, sources);
+    return await finishRun(run.finishContext(), sources);
   } finally {
     await run.pool.close();
     await deps.deadLetter.close();
@@ -131,7 +143,7 @@ async function plan(run: Run): Promise<FileSelection> {
 async function stageSlice(run: Run): Promise<SliceReport> {
   const { options, deps, logger } = run;
   const selection = await plan(run);
-  const files = run.fanOut ? await run.fanOut.slice(selection.todo) : selection.todo;
+  const files = run.fanOut ? await run.fanOut.slice(selection.todo, windowParams(options.window)) : selection.todo;
   const staged =
     files.length === 0
       ? emptyPackage()
@@ -156,35 +168,4 @@ async function keepDeadLetter(run: Run): Promise<SliceReport['deadLetter']> {
   if (deadLetter.entries === 0) return null;
   const path = run.fanOut ? await staging.keepReport(deadLetter.path, 'dead-letter.ndjson') : deadLetter.path;
   return { path, entries: deadLetter.entries, files: deadLetter.fileCount };
-}
-
-function overLimit(slice: SliceReport, limit: RejectLimit | null): string | null {
-  if (!limit) return null;
-  const rejected = slice.counts.rejected;
-  if ('files' in limit) return rejected > limit.files ? `${rejected} rejected file(s), more than --max-rejected ${limit.files}` : null;
-  const percent = slice.processed > 0 ? (100 * rejected) / slice.processed : 0;
-  return percent > limit.percent ? `${percent.toFixed(1)}% of the files rejected, more than --max-rejected ${limit.percent}%` : null;
-}
-
-/** Merge every slice of the run (or hold back), then clean up; the summary covers the whole run. */
-async function mergeRun(run: Run, sources: MergeSources): Promise<RunSummary> {
-  const { options, deps, logger } = run;
-  const total = combineSlices(sources.slices);
-  const warehouse = await run.warehouse.get();
-  const tooMany = overLimit(total, options.maxRejected);
-  if (tooMany) {
-    logger.warn({ reason: tooMany }, 'too many rejected files: nothing merged, staging kept for inspection');
-    return run.summary(total, null, 'held-back', `${tooMany}: nothing merged; staging kept (${deps.staging.description})`);
-  }
-  const merged = await mergeStaged({ runId: options.runId, window: options.window, scopes: sources.scopes }, warehouse, logger);
-  await run.fanOut?.markMerged({ rows: merged.newRows });
-  await cleanUp(run, warehouse, sources);
-  return run.summary(total, merged, sources.scopes.length > 0 ? 'merged' : 'nothing-to-merge');
-}
-
-/** After a successful merge: scratch tables and staged shards go. Best effort: a failure is a warning. */
-async function cleanUp(run: Run, warehouse: Warehouse, sources: MergeSources): Promise<void> {
-  await dropStaging(warehouse, sources.scopes, run.logger);
-  if (run.options.keepStaging) return;
-  await run.deps.staging.removeRunShards().catch((error: unknown) => run.logger.warn({ err: errorMessage(error) }, 'could not delete the staged shards (left for a later clean-up)'));
 }

@@ -72,7 +72,7 @@ describe('against fake-gcs-server and bigquery-emulator', { skip: SKIP_WITHOUT_E
   test('a load retried with the same job id attaches to the first job instead of loading twice', async () => {
     const dataset = uniqueName('retry');
     const runId = 'retry-test';
-    const warehouse = new BigQueryWarehouse(emu.bigquery, emu.project, dataset, runId, undefined);
+    const warehouse = new BigQueryWarehouse(emu.bigquery, emu.project, dataset, runId);
     await warehouse.ensureTables();
     await warehouse.runSql('create_staging', {}, [{ task: 0 }]);
     const uri = `gs://${bucket}/shards/records-1.ndjson`;

@@ -5,23 +5,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { corpus, FIXTURES, queryDuckDb, runJson, tempDir } from '../support/cli.js';
+import { corpus, FIXTURES, runJson, tempDir } from '../support/cli.js';
+import { dumpBigQuery, dumpDuckDb, type Dump } from '../support/tables.js';
 import { SKIP_WITHOUT_EMULATORS, startEmulators, uniqueName, uploadFolder, type Emulators } from '../support/gcp.js';
-
-type Dump = Record<string, Record<string, unknown>[]>;
-
-const DUMP_SQL = (dialect: 'duckdb' | 'bigquery', table: (name: string) => string): Record<string, string> => {
-  const ms = (column: string): string => (dialect === 'duckdb' ? `epoch_ms(${column})` : `UNIX_MILLIS(${column})`);
-  return {
-    records: `SELECT station_id, etat, nb_velos_dispo, nb_places_dispo, etat_connexion, ${ms('derniere_maj')} AS derniere_maj, ${ms('record_timestamp')} AS record_timestamp, source_file FROM ${table('records')} ORDER BY record_timestamp, station_id`,
-    stations: `SELECT id, nom, libelle, adresse, commune, type, latitude, longitude, ${ms('updated_at')} AS updated_at, source_file FROM ${table('stations')} ORDER BY id`,
-    files: `SELECT file_name, size, status, row_count, rejected_rows, ${ms('min_record_timestamp')} AS min_ts FROM ${table('_velo_files')} ORDER BY file_name`,
-  };
-};
-
-function normalise(rows: Record<string, unknown>[]): Record<string, unknown>[] {
-  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null || v === undefined ? null : typeof v === 'object' && 'value' in (v as object) ? Number((v as { value: unknown }).value) : typeof v === 'bigint' ? Number(v) : k !== 'libelle' && typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v])));
-}
 
 interface Target {
   name: string;
@@ -40,12 +26,7 @@ function duckdbTarget(): Target {
       for (const folder of folders) corpus.into(source, folder); // same mtimes: unchanged files
       return runJson(['--source', source, '--warehouse', `duckdb:${db}`, '--dead-letter', path.join(work, 'dead.ndjson'), ...flags], { cwd: work });
     },
-    async dump() {
-      const sql = DUMP_SQL('duckdb', (name) => name);
-      const dump: Dump = {};
-      for (const [table, query] of Object.entries(sql)) dump[table] = normalise(await queryDuckDb(db, query.replace(/`/g, '"')));
-      return dump;
-    },
+    dump: () => dumpDuckDb(db),
   };
 }
 
@@ -67,15 +48,7 @@ function bigqueryTarget(emu: Emulators): Target {
         { cwd: work, env: emu.env },
       );
     },
-    async dump() {
-      const sql = DUMP_SQL('bigquery', (name) => `\`${emu.project}.${dataset}.${name}\``);
-      const dump: Dump = {};
-      for (const [table, query] of Object.entries(sql)) {
-        const [rows] = await emu.bigquery.query({ query });
-        dump[table] = normalise(rows as Record<string, unknown>[]);
-      }
-      return dump;
-    },
+    dump: () => dumpBigQuery(emu.bigquery, emu.project, dataset),
   };
 }
 

@@ -15,20 +15,35 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export interface CliOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** SIGKILL the process as soon as its JSON log prints this message (`killed` says whether it happened). */
+  killAt?: string;
+}
+
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult & { killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? REPO, env: { ...process.env, ...options.env } });
+    const env = { ...process.env, ...(options.killAt ? { VELO_LOG_LEVEL: 'info' } : {}), ...options.env };
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? REPO, env });
     let stdout = '';
     let stderr = '';
+    let killed = false;
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (options.killAt && !killed && stderr.includes(`"message":"${options.killAt}"`)) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, killed }));
   });
 }
 
 /** Runs `run … --json` and parses the summary. */
-export async function runJson(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult & { summary: Record<string, any> }> {
+export async function runJson(args: string[], options: CliOptions = {}): Promise<CliResult & { summary: Record<string, any> }> {
   const result = await runCli(['run', ...args, '--json'], options);
   let summary: Record<string, any> = {};
   try {

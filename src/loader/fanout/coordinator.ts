@@ -13,14 +13,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Bucket } from '@google-cloud/storage';
 import PQueue from 'p-queue';
-import { TransientError, errorMessage } from '../../errors.js';
-import { isTransient, statusOf } from '../gcp/clients.js';
-import { withRetry } from '../retry.js';
+import { callGoogle, classifyGoogleError, gcsError } from '../gcp/errors.js';
 import type { SliceBoundaries } from './slices.js';
 
 export interface SlicePlan {
   taskCount: number;
   boundaries: SliceBoundaries;
+  /** The run's window as SQL parameters: the merge needs it (also when `velo-backfill merge` runs it). */
+  window: { from: string; to: string };
   /** Files and bytes planned when the plan was made (for logs and the summary). */
   files: number;
   bytes: number;
@@ -47,6 +47,8 @@ export interface Coordinator {
   readonly description: string;
   /** The execution's plan: the first task to ask writes `proposed`; every task gets the one written. */
   agreePlan(proposed: SlicePlan): Promise<SlicePlan>;
+  /** The plan, if some task made one. */
+  plan(): Promise<SlicePlan | null>;
   marker(task: number): Promise<TaskMarker | null>;
   markDone(marker: TaskMarker): Promise<void>;
   /** How many tasks have finished their slice (names only: cheap). */
@@ -78,12 +80,16 @@ export class GcsCoordinator implements Coordinator {
     return (await this.read<SlicePlan>('plan.json'))!;
   }
 
+  plan(): Promise<SlicePlan | null> {
+    return this.read<SlicePlan>('plan.json');
+  }
+
   marker(task: number): Promise<TaskMarker | null> {
     return this.read<TaskMarker>(markerName(task));
   }
 
   async markDone(marker: TaskMarker): Promise<void> {
-    await this.call(`write ${markerName(marker.task)}`, () => this.bucket.file(this.prefix + markerName(marker.task)).save(JSON.stringify(marker), { resumable: false, contentType: 'application/json' }));
+    await this.write(markerName(marker.task), marker);
   }
 
   async doneCount(): Promise<number> {
@@ -113,12 +119,25 @@ export class GcsCoordinator implements Coordinator {
   }
 
   async markMerged(note: Record<string, unknown>): Promise<void> {
-    await this.call('write merged.json', () => this.bucket.file(`${this.prefix}merged.json`).save(JSON.stringify(note), { resumable: false, contentType: 'application/json' }));
+    await this.write('merged.json', note);
   }
 
   private async doneNames(): Promise<string[]> {
-    const [files] = await this.call('list markers', () => this.bucket.getFiles({ prefix: `${this.prefix}done/` }));
-    return files.map((file) => file.name.slice(this.prefix.length)).filter((name) => /^done\/t\d+\.json$/.test(name));
+    try {
+      const [files] = await this.call('list markers', () => this.bucket.getFiles({ prefix: `${this.prefix}done/` }));
+      return files.map((file) => file.name.slice(this.prefix.length)).filter((name) => /^done\/t\d+\.json$/.test(name));
+    } catch (error) {
+      throw gcsError(this.description, 'list markers', error);
+    }
+  }
+
+  /** An overwrite (a retried attempt's marker replaces the earlier one's). */
+  private async write(name: string, value: unknown): Promise<void> {
+    try {
+      await this.call(`write ${name}`, () => this.bucket.file(this.prefix + name).save(JSON.stringify(value), { resumable: false, contentType: 'application/json' }));
+    } catch (error) {
+      throw gcsError(this.description, `write ${name}`, error);
+    }
   }
 
   /** Creates the object unless it exists (a lost answer retried by the client also ends here: 412). */
@@ -128,7 +147,7 @@ export class GcsCoordinator implements Coordinator {
         this.bucket.file(this.prefix + name).save(JSON.stringify(value), { resumable: false, contentType: 'application/json', preconditionOpts: { ifGenerationMatch: 0 } }),
       );
     } catch (error) {
-      if (statusOf(error) !== 412) throw error;
+      if (classifyGoogleError(error) !== 'precondition') throw gcsError(this.description, `create ${name}`, error);
     }
   }
 
@@ -137,18 +156,14 @@ export class GcsCoordinator implements Coordinator {
       const [bytes] = await this.call(`read ${name}`, () => this.bucket.file(this.prefix + name).download());
       return JSON.parse(bytes.toString('utf8')) as T;
     } catch (error) {
-      if (statusOf(error) === 404) return null;
-      throw error;
+      if (classifyGoogleError(error) === 'not-found') return null;
+      throw gcsError(this.description, `read ${name}`, error);
     }
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await withRetry(fn, { isRetryable: isTransient });
-    } catch (error) {
-      if (isTransient(error)) throw new TransientError('GCS_UNAVAILABLE', `${this.description}: ${what}: ${errorMessage(error)}`, error);
-      throw error;
-    }
+  /** Retried while transient; the caller decides what a final failure means (a 412 or a 404 can be an answer). */
+  private call<T>(_what: string, fn: () => Promise<T>): Promise<T> {
+    return callGoogle(fn);
   }
 }
 

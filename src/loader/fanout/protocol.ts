@@ -18,7 +18,7 @@ import type { Logger } from '../log.js';
 import type { SourceObject } from '../source.js';
 import type { SliceReport } from '../stages/report.js';
 import type { StageScope } from '../warehouse.js';
-import type { Coordinator } from './coordinator.js';
+import type { Coordinator, SlicePlan } from './coordinator.js';
 import { sliceBoundaries, takeSlice } from './slices.js';
 import type { TaskIdentity } from './task.js';
 
@@ -50,11 +50,14 @@ export class FanOutTask {
   }
 
   /** This task's files: the plan's boundaries (agreed by every task) cut the planned list. */
-  async slice(todo: readonly SourceObject[]): Promise<SourceObject[]> {
+  async slice(todo: readonly SourceObject[], window: SlicePlan['window']): Promise<SourceObject[]> {
     const bytes = todo.reduce((sum, object) => sum + object.size, 0);
-    const plan = await this.coordinator.agreePlan({ taskCount: this.task.count, boundaries: sliceBoundaries(todo, this.task.count), files: todo.length, bytes });
-    if (plan.taskCount !== this.task.count) {
-      throw new UsageError('TASK_COUNT_MISMATCH', `this execution was planned for ${plan.taskCount} tasks (${this.coordinator.description}plan.json), not ${this.task.count}: use another run id`);
+    const plan = await this.coordinator.agreePlan({ taskCount: this.task.count, boundaries: sliceBoundaries(todo, this.task.count), window, files: todo.length, bytes });
+    if (plan.taskCount !== this.task.count || plan.window.from !== window.from || plan.window.to !== window.to) {
+      throw new UsageError(
+        'PLAN_MISMATCH',
+        `this execution was planned for ${plan.taskCount} tasks and the window [${plan.window.from}, ${plan.window.to}) (${this.coordinator.description}plan.json): every task must run the same command line, or use another run id`,
+      );
     }
     const mine = takeSlice(todo, plan.boundaries, this.task.index);
     this.logger.info({ files: mine.length, bytes: mine.reduce((sum, object) => sum + object.size, 0), planned: plan.files }, 'slice planned');

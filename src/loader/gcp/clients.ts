@@ -20,29 +20,17 @@ function emulatorAuth(): OAuth2Client {
   return client;
 }
 
+/** The clients do not retry on their own: errors.ts is the one retry layer (it knows which failures are safe to retry). */
+const NO_CLIENT_RETRIES = { retryOptions: { autoRetry: false, maxRetries: 0 } };
+
 export function createStorage(options: GcpOptions): Storage {
-  if (options.gcsEndpoint) return new Storage({ projectId: options.projectId ?? 'test', apiEndpoint: options.gcsEndpoint });
-  return new Storage(options.projectId ? { projectId: options.projectId } : {});
+  if (options.gcsEndpoint) return new Storage({ projectId: options.projectId ?? 'test', apiEndpoint: options.gcsEndpoint, ...NO_CLIENT_RETRIES });
+  return new Storage({ ...(options.projectId ? { projectId: options.projectId } : {}), ...NO_CLIENT_RETRIES });
 }
 
 export function createBigQuery(options: GcpOptions & { projectId: string }): BigQuery {
   if (options.bigqueryEndpoint) {
-    return new BigQuery({ projectId: options.projectId, apiEndpoint: options.bigqueryEndpoint, location: options.location, authClient: emulatorAuth() as never });
+    return new BigQuery({ projectId: options.projectId, apiEndpoint: options.bigqueryEndpoint, location: options.location, authClient: emulatorAuth() as never, ...NO_CLIENT_RETRIES });
   }
-  return new BigQuery({ projectId: options.projectId, location: options.location });
-}
-
-/** HTTP status of a client error, if it has one. */
-export function statusOf(error: unknown): number | undefined {
-  const e = error as { code?: unknown; response?: { status?: number } };
-  if (typeof e?.code === 'number') return e.code;
-  return e?.response?.status;
-}
-
-/** Errors worth retrying: rate limits, server errors, dropped connections. */
-export function isTransient(error: unknown): boolean {
-  const status = statusOf(error);
-  if (status !== undefined) return status === 408 || status === 429 || status >= 500;
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND'].includes(code);
+  return new BigQuery({ projectId: options.projectId, location: options.location, ...NO_CLIENT_RETRIES });
 }

@@ -12,11 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Bucket } from '@google-cloud/storage';
 import PQueue from 'p-queue';
-import { TransientError, errorMessage } from '../../errors.js';
 import type { TaskIdentity } from '../fanout/task.js';
-import { withRetry } from '../retry.js';
 import type { StagingStore } from '../staging.js';
-import { isTransient } from './clients.js';
+import { callGoogle, gcsError } from './errors.js';
 
 const UPLOAD_CONCURRENCY = 4;
 
@@ -69,15 +67,19 @@ export class GcsStagingStore implements StagingStore {
 
   async removeRunShards(): Promise<void> {
     await this.removeSpool();
-    await withRetry(() => this.bucket.deleteFiles({ prefix: `${this.runPrefix}t`, force: true }), { isRetryable: isTransient });
+    try {
+      await callGoogle(() => this.bucket.deleteFiles({ prefix: `${this.runPrefix}t`, force: true }));
+    } catch (error) {
+      throw gcsError(`gs://${this.bucket.name}/${this.runPrefix}`, 'delete the staged shards', error);
+    }
   }
 
   private async upload(local: string, destination: string): Promise<string> {
     try {
       // Single-request upload: a retry re-sends the whole shard, and the object name makes it idempotent.
-      await withRetry(() => this.bucket.upload(local, { destination, resumable: false, contentType: 'application/x-ndjson' }), { isRetryable: isTransient });
+      await callGoogle(() => this.bucket.upload(local, { destination, resumable: false, contentType: 'application/x-ndjson' }));
     } catch (error) {
-      throw new TransientError('GCS_UPLOAD', `uploading ${local} to gs://${this.bucket.name}/${destination} failed: ${errorMessage(error)}`, error);
+      throw gcsError(`gs://${this.bucket.name}/${destination}`, `upload ${path.basename(local)}`, error);
     }
     return `gs://${this.bucket.name}/${destination}`;
   }

@@ -8,9 +8,7 @@ import PQueue from 'p-queue';
 import picomatch from 'picomatch';
 import type { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
-import { TransientError, UsageError, errorMessage } from '../../errors.js';
-import { isTransient, statusOf } from '../gcp/clients.js';
-import { withRetry } from '../retry.js';
+import { callGoogle, gcsError } from '../gcp/errors.js';
 import { isRawFileName, type ListOptions, type Source, type SourceObject } from '../source.js';
 import type { TimeWindow } from '../window.js';
 import { NAME_MARGIN_MS } from '../window.js';
@@ -122,13 +120,9 @@ export class GcsSource implements Source {
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return await withRetry(fn, { isRetryable: isTransient });
+      return await callGoogle(fn);
     } catch (error) {
-      const status = statusOf(error);
-      if (status === 404) throw new UsageError('GCS_NOT_FOUND', `${this.description}: ${what}: not found (check the bucket name in --source)`, error);
-      if (status === 401 || status === 403) throw new UsageError('GCS_DENIED', `${this.description}: ${what}: permission denied (${errorMessage(error)})`, error);
-      if (isTransient(error)) throw new TransientError('GCS_UNAVAILABLE', `${this.description}: ${what}: ${errorMessage(error)}`, error);
-      throw error;
+      throw gcsError(this.description, what, error);
     }
   }
 }

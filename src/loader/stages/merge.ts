@@ -7,11 +7,11 @@ import PQueue from 'p-queue';
 import { errorMessage } from '../../errors.js';
 import type { Logger } from '../log.js';
 import type { StageScope, Warehouse } from '../warehouse.js';
-import { windowParams, type TimeWindow } from '../window.js';
 
 export interface MergeInput {
   runId: string;
-  window: TimeWindow;
+  /** The run's window as SQL parameters (windowParams): the manifest records only files wholly inside it. */
+  window: { from: string; to: string };
   /** The tasks whose staging tables hold rows (a task with an empty slice has none). */
   scopes: readonly StageScope[];
 }
@@ -25,7 +25,8 @@ export interface MergeResult {
 
 export async function mergeStaged(input: MergeInput, warehouse: Warehouse, logger: Logger): Promise<MergeResult> {
   if (input.scopes.length === 0) return { inRangeRows: 0, newRows: 0 };
-  const params = { ...windowParams(input.window), run_id: input.runId };
+  const params = { ...input.window, run_id: input.runId };
+  logger.info({ tasks: input.scopes.length }, 'merging');
   await warehouse.runSql('dedupe', params, input.scopes);
   await warehouse.runSql('merge', params, input.scopes);
   const [stats] = await warehouse.runSql('stats', params, input.scopes);

@@ -1,14 +1,14 @@
 /**
- * BigQuery: staged NDJSON on GCS is loaded with as few load jobs as possible (≤ 10,000 URIs each,
- * deterministic job ids so a retried request attaches to the job instead of loading twice), then the
- * SQL files of sql/bigquery/ run as query jobs with named parameters.
+ * BigQuery: staged NDJSON on GCS is loaded with as few load jobs as possible (≤ 10,000 URIs each), then
+ * the SQL files of sql/bigquery/ run as query jobs with named parameters. Every job has a deterministic
+ * id (run, task attempt, step): a request re-sent after a lost answer attaches to the job it created
+ * instead of running it twice. Failures are classified in gcp/errors.ts, the one retry layer.
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BigQuery, Job, Query } from '@google-cloud/bigquery';
-import { TransientError, UsageError, WarehouseError, errorMessage } from '../../errors.js';
-import { isTransient, statusOf } from '../gcp/clients.js';
-import { withRetry } from '../retry.js';
+import { WarehouseError } from '../../errors.js';
+import { bigqueryError, callGoogle, classifyGoogleError } from '../gcp/errors.js';
 import { stagingSchema, tableSchema, TABLE_KINDS, type SchemaField, type TableKind } from '../schemas.js';
 import { renderSql, stripLineComments, type SqlName } from '../sql-files.js';
 import { stageTable, stageTemplateValues, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from '../warehouse.js';
@@ -28,10 +28,12 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-/** Job ids allow letters, digits, _ and -, up to 1,024 characters. */
+const digest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+const jobIdSafe = (text: string): string => text.replace(/[^A-Za-z0-9_-]/g, '_');
+
+/** Job ids allow letters, digits, _ and -, up to 1,024 characters. The URIs name the task and attempt. */
 export function loadJobId(runId: string, kind: TableKind, batch: number, uris: readonly string[]): string {
-  const digest = createHash('sha256').update(uris.join('\n')).digest('hex').slice(0, 16);
-  return `velo_${runId}_load_${kind}_${batch}_${digest}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  return jobIdSafe(`velo_${runId}_load_${kind}_${batch}_${digest(uris.join('\n'))}`);
 }
 
 function plain(value: unknown): unknown {
@@ -39,18 +41,30 @@ function plain(value: unknown): unknown {
   return value;
 }
 
+export interface BigQueryOptions {
+  location?: string;
+  /** Names this process's query jobs (run, task, attempt tag); a random one when not given. */
+  jobPrefix?: string;
+}
+
 export class BigQueryWarehouse implements Warehouse {
   readonly description: string;
   private readonly templateValues: Record<string, string>;
+  private readonly location: string | undefined;
+  private readonly jobPrefix: string;
+  /** Query jobs started by this process: part of each id, so a step that runs twice runs twice. */
+  private queries = 0;
 
   constructor(
     private readonly client: BigQuery,
     private readonly projectId: string,
     private readonly datasetId: string,
     private readonly runId: string,
-    private readonly location: string | undefined,
+    options: BigQueryOptions = {},
   ) {
     this.description = `bigquery://${projectId}/${datasetId}`;
+    this.location = options.location;
+    this.jobPrefix = jobIdSafe(options.jobPrefix ?? `velo_${runId}_${Math.random().toString(36).slice(2, 8)}`);
     const values: Record<string, string> = {};
     for (const [key, name] of Object.entries(tableNames(runId))) values[key] = this.quote(name);
     for (const kind of TABLE_KINDS) {
@@ -60,12 +74,17 @@ export class BigQueryWarehouse implements Warehouse {
     this.templateValues = values;
   }
 
+  private quote(table: string): string {
+    return `\`${this.projectId}.${this.datasetId}.${table}\``;
+  }
+
   async ensureTables(): Promise<void> {
     const dataset = this.client.dataset(this.datasetId, this.location ? { location: this.location } : {});
     const [exists] = await this.call('dataset lookup', () => dataset.exists());
     if (!exists) {
-      await this.call('create dataset', () => dataset.create(this.location ? { location: this.location } : {})).catch((error: unknown) => {
-        if (statusOf((error as { cause?: unknown }).cause ?? error) !== 409) throw error; // created meanwhile by another task
+      // Another task may create it meanwhile (or our own lost answer did): 'exists' is success.
+      await callGoogle(() => dataset.create(this.location ? { location: this.location } : {})).catch((error: unknown) => {
+        if (classifyGoogleError(error) !== 'exists') throw bigqueryError(this.description, 'create dataset', error);
       });
     }
     await this.runSql('create_tables');
@@ -76,16 +95,12 @@ export class BigQueryWarehouse implements Warehouse {
     return new Map(rows.map((row) => [String(row.file_name), { size: Number(row.size), generation: String(row.generation) }]));
   }
 
-  private quote(table: string): string {
-    return `\`${this.projectId}.${this.datasetId}.${table}\``;
-  }
-
   async loadStaging(scope: StageScope, kind: TableKind, uris: readonly string[]): Promise<LoadReport> {
     const jobIds: string[] = [];
     const table = stageTable(this.runId, scope, kind);
     for (const [batch, sourceUris] of chunk(uris, MAX_URIS_PER_LOAD_JOB).entries()) {
       const jobId = loadJobId(this.runId, kind, batch, sourceUris);
-      const job = await this.createOrAttach(jobId, {
+      const configuration = {
         load: {
           sourceUris,
           sourceFormat: 'NEWLINE_DELIMITED_JSON',
@@ -94,7 +109,8 @@ export class BigQueryWarehouse implements Warehouse {
           writeDisposition: 'WRITE_APPEND',
           createDisposition: 'CREATE_IF_NEEDED',
         },
-      });
+      };
+      const job = await this.createOrAttach(jobId, () => this.client.createJob({ jobId, location: this.location, configuration } as never));
       await this.waitFor(job, `load of ${sourceUris.length} shard(s) into ${table}`);
       jobIds.push(jobId);
     }
@@ -102,31 +118,41 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   /**
-   * Get-or-create by job id: a job that already exists (an earlier request of this attempt got through)
-   * is attached to, never loaded again; a create racing another one gets HTTP 409 and attaches too.
+   * Get-or-create by job id. Every attempt first looks the job up: a create whose answer was lost made it
+   * already (and the emulator would run a duplicate create again before refusing it); a create racing
+   * another one gets 409 ("already created" from the emulator) and attaches too.
    */
-  private async createOrAttach(jobId: string, configuration: Record<string, unknown>): Promise<Job> {
+  private async createOrAttach(jobId: string, create: () => Promise<[Job, ...unknown[]]>): Promise<Job> {
     const existing = this.client.job(jobId, this.location ? { location: this.location } : {});
-    const [exists] = await this.call(`look up job ${jobId}`, () => existing.exists());
-    if (exists) return existing;
     try {
-      const [job] = await withRetry(() => this.client.createJob({ jobId, location: this.location, configuration } as never), { isRetryable: isTransient });
-      return job;
+      return await callGoogle(async () => {
+        const [exists] = await existing.exists();
+        if (exists) return existing;
+        try {
+          return (await create())[0];
+        } catch (error) {
+          if (classifyGoogleError(error) === 'exists') return existing;
+          throw error;
+        }
+      });
     } catch (error) {
-      // BigQuery answers 409; the emulator answers 500 "job … is already created".
-      if (statusOf(error) === 409 || /job .* is already created/i.test(errorMessage(error))) return existing;
-      throw this.wrap(`create job ${jobId}`, error);
+      throw bigqueryError(this.description, `job ${jobId}`, error);
     }
   }
 
   private async waitFor(job: Job, what: string): Promise<void> {
     for (let delay = POLL_MIN_MS; ; delay = Math.min(POLL_MAX_MS, delay * 2)) {
       const [metadata] = await this.call(`poll job ${job.id}`, () => job.getMetadata());
-      const status = metadata.status as { state?: string; errorResult?: { message?: string }; errors?: { message?: string; location?: string }[] } | undefined;
+      const status = metadata.status as { state?: string; errorResult?: { message?: string; reason?: string }; errors?: { message?: string; location?: string }[] } | undefined;
       if (status?.state === 'DONE') {
         if (status.errorResult) {
           const first = (status.errors ?? []).slice(0, 5).map((e) => `${e.location ? `${e.location}: ` : ''}${e.message}`).join('; ');
-          throw new WarehouseError('BIGQUERY_JOB_FAILED', `${what} failed (job ${job.id}): ${status.errorResult.message ?? 'unknown error'}${first ? ` — first errors: ${first}` : ''}`);
+          const failure = Object.assign(new Error(`${what} failed (job ${job.id}): ${status.errorResult.message ?? 'unknown error'}${first ? ` — first errors: ${first}` : ''}`), {
+            errors: [status.errorResult],
+          });
+          // A job that failed for a transient reason (backendError, a concurrent DML abort) is reported as such.
+          if (classifyGoogleError(failure) === 'transient') throw bigqueryError(this.description, what, failure);
+          throw new WarehouseError('BIGQUERY_JOB_FAILED', failure.message);
         }
         return;
       }
@@ -137,37 +163,21 @@ export class BigQueryWarehouse implements Warehouse {
   async runSql(name: SqlName, params: SqlParams = {}, scopes: readonly StageScope[] = []): Promise<Record<string, unknown>[]> {
     const query = stripLineComments(renderSql('bigquery', name, { ...this.templateValues, ...stageTemplateValues(this.runId, scopes, (table) => this.quote(table)) }));
     const used = Object.fromEntries(Object.entries(params).filter(([key]) => query.includes(`@${key}`)));
-    const options: Query = { query, params: used, location: this.location, useLegacySql: false };
-    try {
-      const [job] = await withRetry(() => this.client.createQueryJob(options), { isRetryable: isTransient });
-      const [rows] = await job.getQueryResults();
-      return (rows as Record<string, unknown>[]).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)])));
-    } catch (error) {
-      throw this.wrap(`sql/bigquery/${name}.sql`, error);
-    }
+    const jobId = jobIdSafe(`${this.jobPrefix}_q${++this.queries}_${name}_${digest(query + JSON.stringify(used))}`);
+    const options: Query = { query, params: used, location: this.location, useLegacySql: false, jobId };
+    const job = await this.createOrAttach(jobId, () => this.client.createQueryJob(options));
+    await this.waitFor(job, `sql/bigquery/${name}.sql`);
+    const [rows] = await this.call(`results of sql/bigquery/${name}.sql`, () => job.getQueryResults());
+    return (rows as Record<string, unknown>[]).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)])));
   }
 
   async close(): Promise<void> {}
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return await withRetry(fn, { isRetryable: isTransient });
+      return await callGoogle(fn);
     } catch (error) {
-      throw this.wrap(what, error);
+      throw bigqueryError(this.description, what, error);
     }
-  }
-
-  private wrap(what: string, error: unknown): Error {
-    if (error instanceof WarehouseError || error instanceof TransientError || error instanceof UsageError) return error;
-    const status = statusOf(error);
-    // Emulators and the API can return multi-kilobyte messages (stack traces): keep the head.
-    const detail = errorMessage(error);
-    const message = `${this.description}: ${what}: ${detail.length > 600 ? `${detail.slice(0, 600)}…` : detail}`;
-    if (status === 401 || status === 403) return new UsageError('BIGQUERY_DENIED', `${message} (check credentials and the project in --warehouse)`, error);
-    // Concurrent DML on one table (many Cloud Run tasks merging at once) aborts one side: a later retry succeeds.
-    if (isTransient(error) || /concurrent update|could not serialize access|too many DML statements/i.test(detail)) {
-      return new TransientError('BIGQUERY_UNAVAILABLE', message, error);
-    }
-    return new WarehouseError('BIGQUERY_ERROR', message, error);
   }
 }
