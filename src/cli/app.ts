@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { UsageError, VeloError, errorMessage } from '../errors.js';
 import { createLogger } from '../loader/log.js';
 import { mergeCommandModule } from './commands/merge.js';
+import { planCommandModule } from './commands/plan.js';
 import { runCommandModule } from './commands/run.js';
 import type { CommandContext, Io } from './context.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
@@ -40,9 +41,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .scriptName('velo-backfill')
     .usage('$0 <command> [options]\n\nBackfill raw bike-share station snapshots into records/stations tables.')
     .command(runCommandModule(context))
+    .command(planCommandModule(context))
     .command(mergeCommandModule(context))
     .option('verbose', { alias: 'v', type: 'boolean', default: false, global: true, describe: 'Show info and debug log lines on a terminal too' })
-    .demandCommand(1, 'Name a command: run, merge')
+    .demandCommand(1, 'Name a command: run, plan, merge')
     .strict()
     .help()
     .version()

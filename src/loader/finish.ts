@@ -65,7 +65,7 @@ async function cleanUp(context: FinishContext, warehouse: Warehouse, sources: Me
  */
 export async function finishExecution(context: Omit<FinishContext, 'window' | 'markMerged'>, coordinator: Coordinator): Promise<RunSummary> {
   const done = await coordinator.merged();
-  const empty = sliceReport({ listed: 0, outOfRange: 0, skipped: 0, todo: [] }, 0, emptyPackage(), null, null);
+  const empty = sliceReport({ listed: 0, outOfRange: 0, skipped: 0, inWindow: [], todo: [] }, 0, emptyPackage(), null, null);
   if (done) return context.summary(empty, null, 'already-merged', `merged at ${String(done.at)} by ${String(done.by)}`);
   const plan = await coordinator.plan();
   if (!plan) throw new UsageError('NO_SUCH_RUN', `no fanned-out run under ${coordinator.description}: check --run-id and --staging`);

@@ -125,7 +125,7 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
 }
 
 function emptySelection(): FileSelection {
-  return { listed: 0, outOfRange: 0, skipped: 0, todo: [] };
+  return { listed: 0, outOfRange: 0, skipped: 0, inWindow: [], todo: [] };
 }
 
 /** Plan: list the source while the warehouse opens, then drop what the manifest says is loaded. */

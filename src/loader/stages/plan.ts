@@ -19,6 +19,8 @@ export interface FileSelection {
   outOfRange: number;
   /** Loaded before, unchanged (same size and generation). */
   skipped: number;
+  /** Every file near the window, loaded before or not (what `plan` looks for gaps in). */
+  inWindow: SourceObject[];
   /** What to read, sorted by name. */
   todo: SourceObject[];
 }
@@ -31,7 +33,7 @@ export function selectFiles(listed: readonly SourceObject[], input: PlanInput): 
     return !entry || entry.size !== object.size || entry.generation !== object.generation;
   });
   todo.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { listed: listed.length, outOfRange: listed.length - inWindow.length, skipped: inWindow.length - todo.length, todo };
+  return { listed: listed.length, outOfRange: listed.length - inWindow.length, skipped: inWindow.length - todo.length, inWindow: [...inWindow], todo };
 }
 
 export function totalSize(objects: readonly { size: number }[]): number {

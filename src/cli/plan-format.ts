@@ -1,0 +1,29 @@
+/** The plan as a person reads it on a terminal. */
+import type { PlanReport } from '../loader/stages/plan-report.js';
+
+const int = (n: number): string => n.toLocaleString('en-US');
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+/** `2023-08-24T18:09:00.000Z` → `2023-08-24 18:09Z` */
+const minute = (iso: string | null): string => (iso === null ? '–' : `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`);
+const SHOWN_GAPS = 10;
+const SHOWN_TASKS = 20;
+
+export function formatPlanTable(source: string, plan: PlanReport): string {
+  const rows: [string, string][] = [
+    ['source', source],
+    ['files listed', `${int(plan.listed)} (${int(plan.outOfRange)} outside the window, ${int(plan.skipped)} loaded before)`],
+    ['to read', `${int(plan.files)} files, ${mb(plan.bytes)}`],
+    ['minutes', `${minute(plan.first)} → ${minute(plan.last)}`],
+    ['gaps', plan.gapCount === 0 ? 'none' : `${int(plan.gapCount)} (${int(plan.gaps.reduce((n, g) => n + g.missingMinutes, 0))}${plan.gapCount > plan.gaps.length ? '+' : ''} minutes missing)`],
+    ...plan.gaps.slice(0, SHOWN_GAPS).map((gap): [string, string] => ['', `${minute(gap.after)} → ${minute(gap.before)}: ${int(gap.missingMinutes)} missing`]),
+    ...(plan.gapCount > SHOWN_GAPS ? [['', `… ${int(plan.gapCount - SHOWN_GAPS)} more (--json lists them)`] as [string, string]] : []),
+    ['tasks', String(plan.tasks.length)],
+    ...plan.tasks.slice(0, SHOWN_TASKS).map((task): [string, string] => [`  task ${task.index}`, `${int(task.files)} files, ${mb(task.bytes)}${task.first ? `, ${minute(task.first)} → ${minute(task.last)}` : ''}`]),
+    ...(plan.tasks.length > SHOWN_TASKS ? [['', `… ${plan.tasks.length - SHOWN_TASKS} more tasks (--json lists them)`] as [string, string]] : []),
+    ['staged shards', `records ${int(plan.stagedShards.records)}, stations ${int(plan.stagedShards.stations)}, files ${int(plan.stagedShards.files)} (estimate)`],
+    ['load jobs', `records ${plan.loadJobsPerTable.records}, stations ${plan.loadJobsPerTable.stations}, files ${plan.loadJobsPerTable.files} per staging table (budget ${int(plan.loadJobsPerTablePerDay)} per table per day); target tables: one MERGE each`],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const table = rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+  return plan.warnings.length === 0 ? table : `${table}\n\nwarnings:\n${plan.warnings.map((w) => `  - ${w}`).join('\n')}`;
+}
