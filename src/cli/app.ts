@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { UsageError, VeloError, errorMessage } from '../errors.js';
 import { createLogger } from '../loader/log.js';
+import { redact } from '../secrets.js';
 import { mergeCommandModule } from './commands/merge.js';
 import { planCommandModule } from './commands/plan.js';
 import { runCommandModule } from './commands/run.js';
@@ -17,9 +18,10 @@ const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').
 
 export type { Io };
 
+// What the CLI prints passes through redact() too: no token or key path in any message.
 const defaultIo: Io = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: (text) => process.stdout.write(redact(text)),
+  stderr: (text) => process.stderr.write(redact(text)),
   isTTY: Boolean(process.stderr.isTTY),
 };
 
@@ -60,6 +62,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   } catch (error) {
     const code = exitCodeForError(error);
     if (code === EXIT.usage) io.stderr(`velo-backfill: ${errorMessage(error)}\n`);
+    else if (code === EXIT.temporary) logger.error({ code: (error as VeloError).code }, `${errorMessage(error)} — a temporary failure: running the same command again is safe (loaded files are skipped, nothing lands twice)`);
     else logger.error({ err: error, code: error instanceof VeloError ? error.code : undefined }, errorMessage(error));
     return code;
   } finally {

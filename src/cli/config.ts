@@ -52,6 +52,8 @@ export interface RunConfig {
   task: TaskIdentity;
   maxRejected: RejectLimit | null;
   verbose: boolean;
+  /** DuckDB: how long to wait for a file another process is writing. */
+  waitLockMs: number;
 }
 
 export interface RunArgs {
@@ -80,6 +82,7 @@ export interface RunArgs {
   taskAttempt?: number;
   maxRejected?: string;
   verbose?: boolean;
+  waitLock?: number;
 }
 
 /** A BigQuery query reads at most 1,000 tables, and the merge reads every task's staging tables at once. */
@@ -204,6 +207,7 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
   if (!(args.shardMb > 0)) problems.push(`--shard-mb must be > 0, got ${args.shardMb}`);
   if (!isMemorySize(args.duckdbMemory)) problems.push(`--duckdb-memory "${args.duckdbMemory}": use a size such as 128MB or 1GB`);
   if (!(args.streamThresholdMb > 0)) problems.push(`--stream-threshold-mb must be > 0, got ${args.streamThresholdMb}`);
+  if (args.waitLock !== undefined && !(args.waitLock >= 0)) problems.push(`--wait-lock must be a number of seconds ≥ 0, got ${args.waitLock}`);
 
   if (problems.length > 0 || !source || !warehouse || !timezone || !window || !runId || !staging || concurrency === undefined || workers === undefined || !task || maxRejected === undefined) {
     throw new UsageError('BAD_USAGE', problems.join('\n'));
@@ -231,5 +235,6 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
     task,
     maxRejected,
     verbose: args.verbose ?? false,
+    waitLockMs: Math.round((args.waitLock ?? 0) * 1000),
   });
 }

@@ -67,12 +67,12 @@ export function isNewWarehouse(config: RunConfig): boolean {
 }
 
 /** What opening a warehouse needs: `run` and the commands that only read it (`check`) share it. */
-export type WarehouseConfig = Pick<RunConfig, 'warehouse' | 'location' | 'bigqueryEndpoint' | 'duckdbMemory' | 'runId'> & Partial<Pick<RunConfig, 'task'>>;
+export type WarehouseConfig = Pick<RunConfig, 'warehouse' | 'location' | 'bigqueryEndpoint' | 'duckdbMemory' | 'runId'> & Partial<Pick<RunConfig, 'task' | 'waitLockMs'>>;
 
 export async function createWarehouse(config: WarehouseConfig, options: { readOnly?: boolean } = {}): Promise<Warehouse> {
   if (config.warehouse.kind === 'duckdb') {
     const { DuckDbWarehouse } = await import('../loader/warehouses/duckdb.js');
-    return DuckDbWarehouse.open(config.warehouse.path, config.runId, { memoryLimit: config.duckdbMemory, readOnly: options.readOnly });
+    return DuckDbWarehouse.open(config.warehouse.path, config.runId, { memoryLimit: config.duckdbMemory, readOnly: options.readOnly, waitLockMs: config.waitLockMs });
   }
   const { project, dataset } = config.warehouse;
   const [{ createBigQuery }, { BigQueryWarehouse }] = await Promise.all([import('../loader/gcp/clients.js'), import('../loader/warehouses/bigquery.js')]);

@@ -17,6 +17,7 @@ export function warehouseOptions<T>(y: Argv<T>): Argv<T> {
     .option('warehouse', { type: 'string', default: 'duckdb:./velo.duckdb', describe: 'Target: duckdb:FILE (embedded) or bigquery://PROJECT/DATASET' })
     .option('location', { type: 'string', describe: 'BigQuery location for the dataset and jobs (e.g. EU)' })
     .option('duckdb-memory', { type: 'string', default: DEFAULT_DUCKDB_MEMORY, describe: 'Memory cap of the embedded DuckDB (it spills to disk beyond it); keeps a run inside a 512 MiB container' })
+    .option('wait-lock', { type: 'number', describe: 'DuckDB: wait up to SECONDS for a file another run is writing (default: stop at once, exit 75)' })
     .option('bigquery-endpoint', { type: 'string', describe: 'BigQuery API endpoint (emulators; env VELO_BIGQUERY_ENDPOINT)' }) as unknown as Argv<T>;
 }
 

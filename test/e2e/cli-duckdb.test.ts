@@ -1,9 +1,10 @@
 /** The built CLI end to end on the embedded warehouse: real folder, real DuckDB file, exact counts. */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { FIXTURES, corpus, queryDuckDb, runCli, runJson, tempDir } from '../support/cli.js';
+import { FIXTURES, REPO, corpus, queryDuckDb, runCli, runJson, tempDir } from '../support/cli.js';
 
 const TABLE_DUMP = {
   records: 'SELECT station_id, etat, nb_velos_dispo, nb_places_dispo, etat_connexion, derniere_maj, record_timestamp FROM records ORDER BY record_timestamp, station_id',
@@ -229,12 +230,12 @@ describe('usage errors', () => {
     assert.equal(existsSync(db), false);
   });
 
-  test('a new DuckDB file that cannot be created stops the run with DUCKDB_OPEN, though reading starts before it opens', async () => {
+  test('a new DuckDB file in a folder that does not exist is a usage error, though reading starts before it opens', async () => {
     const work = tempDir();
     const staging = path.join(work, 'staging');
     const result = await runCli(['run', '--source', path.join(FIXTURES, 'sample-corpus'), '--warehouse', `duckdb:${path.join(work, 'no-such-dir', 'v.duckdb')}`, '--staging', staging]);
-    assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /"code":"DUCKDB_OPEN"/);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /cannot be used as a DuckDB database \(Cannot open file .*No such file or directory\)/);
     assert.equal(result.stdout, '');
   });
 
@@ -243,5 +244,56 @@ describe('usage errors', () => {
     assert.equal(result.code, 0);
     for (const option of ['--source', '--warehouse', '--from', '--to', '--timezone', '--run-id', '--dead-letter', '--force', '--json']) assert.ok(result.stdout.includes(option), option);
     assert.match(result.stdout, /Examples:/);
+  });
+});
+
+describe('busy or wrong targets', () => {
+  const work = tempDir();
+  const sample = path.join(FIXTURES, 'sample-corpus');
+
+  /** Holds a DuckDB file's write lock in another process until the returned function is called. */
+  async function holdLock(file: string): Promise<() => Promise<void>> {
+    const child = spawn(process.execPath, ['-e', `const {DuckDBInstance}=require('@duckdb/node-api');DuckDBInstance.create(process.argv[1]).then(()=>{console.log('locked');setInterval(()=>{},1000)})`, file], { cwd: REPO });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    return async () => {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('close', resolve));
+    };
+  }
+
+  test('a DuckDB file another process is writing: exit 75 with a clear message; --wait-lock waits for it', async () => {
+    const db = path.join(work, 'busy.duckdb');
+    const release = await holdLock(db);
+    const busy = await runCli(['run', '--source', sample, '--warehouse', `duckdb:${db}`], { cwd: work });
+    assert.equal(busy.code, 75, busy.stderr);
+    assert.match(busy.stderr, /is being written by another process.*--wait-lock.*running the same command again is safe/);
+    const waiting = runJson(['--source', sample, '--warehouse', `duckdb:${db}`, '--wait-lock', '30'], { cwd: work });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await release();
+    const waited = await waiting;
+    assert.equal(waited.code, 0, waited.stderr);
+    assert.equal(waited.summary.rows.merged, 19 * 289);
+  });
+
+  test('a path that is not a DuckDB database: exit 2, and the file is left as it was', async () => {
+    const text = path.join(work, 'notes.txt');
+    writeFileSync(text, 'not a database\n');
+    const result = await runCli(['run', '--source', sample, '--warehouse', `duckdb:${text}`], { cwd: work });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /cannot be used as a DuckDB database.*not a valid DuckDB database file/);
+    assert.equal(readFileSync(text, 'utf8'), 'not a database\n');
+  });
+
+  test('no token, secret or key path in any output, even when credentials fail', async () => {
+    const secrets = { GOOGLE_APPLICATION_CREDENTIALS: path.join(work, 'velo-secret-key-0f3a9.json'), CLOUDSDK_AUTH_ACCESS_TOKEN: 'ya29.fake-secret-token-8c21', VELO_TEST_API_TOKEN: 'tok-secret-55aa77' };
+    // No endpoint: the clients look for credentials and fail on the missing key file before any request
+    // (a proxy on a closed loopback port catches anything that would still leave the machine).
+    const env = { ...secrets, HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', VELO_GCS_ENDPOINT: '', VELO_BIGQUERY_ENDPOINT: '' };
+    const result = await runCli(['run', '--source', 'gs://velo-no-such-bucket/raw', '--staging', 'gs://velo-no-such-bucket/staging', '--warehouse', 'bigquery://velo-test-project/ds', '--verbose'], { cwd: work, env });
+    assert.notEqual(result.code, 0);
+    const output = result.stdout + result.stderr;
+    assert.ok(output.length > 0);
+    for (const value of Object.values(secrets)) assert.ok(!output.includes(value), `${value} leaked:\n${output}`);
+    assert.ok(!output.includes('velo-secret-key'), 'the key file name leaked');
   });
 });

@@ -18,6 +18,7 @@ interface MergeArgs {
   duckdbMemory: string;
   bigqueryEndpoint?: string;
   gcsEndpoint?: string;
+  waitLock?: number;
   keepStaging: boolean;
   maxRejected?: string;
   json: boolean;

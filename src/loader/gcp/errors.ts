@@ -19,6 +19,8 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE
 const TRANSIENT_REASONS = new Set(['rateLimitExceeded', 'backendError', 'internalError', 'jobRateLimitExceeded', 'jobBackendError']);
 const TRANSIENT_TEXT = /socket hang up|ECONNRESET|network (socket|error)|timed? ?out|concurrent update|could not serialize access|too many DML statements|retry the (job|request)/i;
 const EXISTS_TEXT = /already (been )?(created|exists?)|Already Exists/i;
+/** google-auth-library's words for credentials it cannot find or use: the user must fix them, a retry will not. */
+const CREDENTIALS_TEXT = /default credentials|The file at .* does not exist|invalid_grant|Could not refresh access token|Could not load the default/i;
 
 /** HTTP status of a client error, if it has one. */
 export function statusOf(error: unknown): number | undefined {
@@ -38,6 +40,7 @@ export function classifyGoogleError(error: unknown): GoogleFailure {
   const message = errorMessage(error);
   if (status === 409 || EXISTS_TEXT.test(message)) return 'exists';
   if (status === 412) return 'precondition';
+  if (CREDENTIALS_TEXT.test(message)) return 'denied';
   const code = (error as { code?: unknown })?.code;
   if (typeof code === 'string' && NETWORK_CODES.has(code)) return 'transient';
   if (reasons(error).some((reason) => TRANSIENT_REASONS.has(reason))) return 'transient';
@@ -69,7 +72,7 @@ export function gcsError(where: string, what: string, error: unknown): VeloError
     case 'not-found':
       return new UsageError('GCS_NOT_FOUND', `${where}: ${what}: not found (check the bucket and prefix)`, error);
     case 'denied':
-      return new UsageError('GCS_DENIED', `${message} (permission denied: check the credentials' roles on the bucket)`, error);
+      return new UsageError('GCS_DENIED', `${message} (check the credentials: Application Default Credentials, and their roles on the bucket)`, error);
     case 'transient':
       return new TransientError('GCS_UNAVAILABLE', `${message} (still failing after ${ATTEMPTS} attempts)`, error);
     default:

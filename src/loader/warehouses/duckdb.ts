@@ -1,12 +1,14 @@
 /** The embedded warehouse: one DuckDB file, no cloud account needed. */
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
 // Loaded with require: an ESM import of this CommonJS package first pre-parses every module it re-exports
 // to find its named exports, ~150 ms of start-up that a require does not pay.
 const { DuckDBInstance: Instance, LIST, VARCHAR, listValue } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
-import { WarehouseError, errorMessage } from '../../errors.js';
+import { WarehouseError } from '../../errors.js';
+import { duckdbOpenError, duckdbSqlError, isBusy } from './duckdb-errors.js';
 import { stagingSchema, tableSchema, TABLE_KINDS, type FieldType, type SchemaField, type TableKind } from '../schemas.js';
 import { parameterNames, renderSql, splitStatements, type SqlName } from '../sql-files.js';
 import { DEFAULT_DUCKDB_MEMORY, memoryBytes, stageTable, stageTemplateValues, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from '../warehouse.js';
@@ -53,6 +55,19 @@ function toPlain(value: unknown): unknown {
   return typeof value === 'bigint' ? Number(value) : value;
 }
 
+/** Opens the file; while another process holds its lock, tries again (up to `waitMs`). */
+async function createInstance(path: string, options: Record<string, string>, waitMs: number): Promise<DuckDBInstance> {
+  const deadline = Date.now() + waitMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      return await Instance.create(path, options);
+    } catch (error) {
+      if (!isBusy(error) || Date.now() + delay > deadline) throw error;
+      await sleep(delay);
+    }
+  }
+}
+
 export class DuckDbWarehouse implements Warehouse {
   readonly description: string;
   private readonly templateValues: Record<string, string>;
@@ -77,11 +92,14 @@ export class DuckDbWarehouse implements Warehouse {
     this.templateValues = values;
   }
 
-  /** memoryLimit: DuckDB syntax such as '128MB' (validated by the CLI config); readOnly: never creates or writes the file. */
-  static async open(path: string, runId: string, options: { memoryLimit?: string; readOnly?: boolean } = {}): Promise<DuckDbWarehouse> {
+  /**
+   * memoryLimit: DuckDB syntax such as '128MB' (validated by the CLI config); readOnly: never creates or writes
+   * the file; waitLockMs: how long to wait for a file another process is writing (default: not at all).
+   */
+  static async open(path: string, runId: string, options: { memoryLimit?: string; readOnly?: boolean; waitLockMs?: number } = {}): Promise<DuckDbWarehouse> {
     const memoryLimit = options.memoryLimit ?? DEFAULT_DUCKDB_MEMORY;
     try {
-      const instance = await Instance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+      const instance = await createInstance(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {}, options.waitLockMs ?? 0);
       const connection = await instance.connect();
       // Instants are compared and printed in UTC, like BigQuery.
       await connection.run(`SET TimeZone = 'UTC'`);
@@ -95,7 +113,7 @@ export class DuckDbWarehouse implements Warehouse {
       await connection.run(`SET allocator_bulk_deallocation_flush_threshold = '${ALLOCATOR_FLUSH}'`);
       return new DuckDbWarehouse(instance, connection, path, runId, memoryBytes(memoryLimit), loadThreads(memoryLimit, os.availableParallelism()));
     } catch (error) {
-      throw new WarehouseError('DUCKDB_OPEN', `cannot open DuckDB file ${path}: ${errorMessage(error)}`, error);
+      throw duckdbOpenError(path, error);
     }
   }
 
@@ -141,7 +159,7 @@ export class DuckDbWarehouse implements Warehouse {
       await this.use({ threads: this.loadThreadCount, memory: this.memoryLimitBytes });
       await this.connection.run(sql, { files: listValue([...uris]) }, { files: LIST(VARCHAR) });
     } catch (error) {
-      throw new WarehouseError('DUCKDB_LOAD', `loading ${uris.length} staged file(s) into ${table} failed: ${errorMessage(error)}`, error);
+      throw duckdbSqlError('DUCKDB_LOAD', `loading ${uris.length} staged file(s) into ${table}`, error);
     }
     return { jobs: 1, jobIds: [] };
   }
@@ -177,7 +195,7 @@ export class DuckDbWarehouse implements Warehouse {
     } catch (error) {
       if (inTransaction) await this.connection.run('ROLLBACK').catch(() => undefined);
       if (error instanceof WarehouseError) throw error;
-      throw new WarehouseError('DUCKDB_SQL', `sql/duckdb/${name}.sql failed: ${errorMessage(error)}`, error);
+      throw duckdbSqlError('DUCKDB_SQL', `sql/duckdb/${name}.sql`, error);
     }
   }
 
