@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { UsageError, VeloError, errorMessage } from '../errors.js';
 import { createLogger } from '../loader/log.js';
+import { checkCommandModule } from './commands/check.js';
 import { runCommandModule } from './commands/run.js';
 import type { CommandContext, Io } from './context.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
@@ -29,7 +30,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .scriptName('velo-backfill')
     .usage('$0 <command> [options]\n\nBackfill raw bike-share station snapshots into records/stations tables.')
     .command(runCommandModule(context))
-    .demandCommand(1, 'Name a command: run')
+    .command(checkCommandModule(context))
+    .demandCommand(1, 'Name a command: run, check')
     .strict()
     .help()
     .version()
@@ -37,7 +39,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
-      throw new UsageError('BAD_USAGE', `${message}\nRun "velo-backfill run --help" for the options.`);
+      throw new UsageError('BAD_USAGE', `${message}\nRun "velo-backfill ${argv[0] === 'check' ? 'check' : 'run'} --help" for the options.`);
     });
   try {
     await parser.parseAsync();

@@ -6,6 +6,8 @@ export const EXIT = {
   internal: 1,
   usage: 2,
   rejected: 3,
+  /** `check`: an error-level check failed (or any check, with --strict). */
+  checksFailed: 4,
   temporary: 75,
 } as const;
 
@@ -19,4 +21,8 @@ export function exitCodeForError(error: unknown): number {
 
 export function exitCodeForRun(summary: { deadLetter: { entries: number } | null }): number {
   return summary.deadLetter && summary.deadLetter.entries > 0 ? EXIT.rejected : EXIT.ok;
+}
+
+export function exitCodeForChecks(outcome: { status: 'pass' | 'fail' }): number {
+  return outcome.status === 'fail' ? EXIT.checksFailed : EXIT.ok;
 }
