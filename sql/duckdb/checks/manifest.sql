@@ -27,13 +27,16 @@ WITH snapshots AS (
   SELECT l.file_name, 'no rows in its time range' AS problem, l.row_count AS manifest_rows, 0 AS rows_present
   FROM loaded AS l JOIN next_snapshot AS x ON x.file_name = l.file_name
   WHERE x.next_us IS NULL OR x.next_us > epoch_us(l.max_ts)
+), by_file AS (
+  SELECT source_file, COUNT(*) AS row_count
+  FROM {{records}}
+  WHERE record_timestamp >= $from::TIMESTAMPTZ AND record_timestamp < $to::TIMESTAMPTZ
+  GROUP BY source_file
 ), unrecorded AS (
-  SELECT r.source_file AS file_name, 'not in the manifest' AS problem, CAST(NULL AS BIGINT) AS manifest_rows, COUNT(*) AS rows_present
-  FROM {{records}} AS r
+  SELECT r.source_file AS file_name, 'not in the manifest' AS problem, CAST(NULL AS BIGINT) AS manifest_rows, r.row_count AS rows_present
+  FROM by_file AS r
   LEFT JOIN {{files}} AS f ON f.file_name = r.source_file
-  WHERE r.record_timestamp >= $from::TIMESTAMPTZ AND r.record_timestamp < $to::TIMESTAMPTZ
-    AND f.file_name IS NULL
-  GROUP BY r.source_file
+  WHERE f.file_name IS NULL
 ), problems AS (
   SELECT * FROM lost
   UNION ALL
