@@ -35,17 +35,20 @@ function pickStep(fromMs: number, toMs: number, maxTicks: number): Step {
   return STEPS.find((step) => (toMs - fromMs) / step.ms <= maxTicks) ?? STEPS[STEPS.length - 1]!;
 }
 
-/** First tick at or after `from`: the aligned unit's start, then whole steps (e.g. :00 :15 :30 …). */
-function firstTick(from: DateTime, step: Step): DateTime {
-  let t = from.startOf(step.align);
+/**
+ * Candidate ticks in wall-clock time, from the unit containing `from`: :00 :15 :30 … of every hour, 00:00
+ * 06:00 … of every day (set, not added, so a DST change keeps the labels round), whole days, months.
+ */
+function* wallClock(from: DateTime, step: Step): Generator<DateTime> {
   if (step.unit === 'minute' || step.unit === 'hour') {
-    const value = step.unit === 'minute' ? from.minute : from.hour;
-    t = t.set({ [step.unit]: Math.floor(value / step.every) * step.every });
-  } else if (step.unit === 'month' && step.align === 'year') {
-    t = t.set({ month: Math.floor((from.month - 1) / step.every) * step.every + 1 });
+    const outer = step.unit === 'minute' ? 'hour' : 'day';
+    for (let base = from.startOf(outer); ; base = base.plus(outer === 'hour' ? { hours: 1 } : { days: 1 })) {
+      for (let v = 0; v < (step.unit === 'minute' ? 60 : 24); v += step.every) yield base.set({ [step.unit]: v });
+    }
   }
-  while (t.toMillis() < from.toMillis()) t = t.plus(step.plus);
-  return t;
+  let t = from.startOf(step.align);
+  if (step.unit === 'month' && step.align === 'year') t = t.set({ month: Math.floor((from.month - 1) / step.every) * step.every + 1 });
+  for (; ; t = t.plus(step.plus)) yield t;
 }
 
 /** Labels: the time, with the date under the first tick and wherever the day changes (the year, for day steps). */
@@ -60,7 +63,10 @@ export function timeTicks(fromMs: number, toMs: number, zone: string, maxTicks =
   const step = pickStep(fromMs, toMs, maxTicks);
   const ticks: TimeTick[] = [];
   let previous: DateTime | null = null;
-  for (let t = firstTick(DateTime.fromMillis(fromMs, { zone }), step); t.toMillis() <= toMs && ticks.length <= maxTicks * 2; t = t.plus(step.plus)) {
+  for (const t of wallClock(DateTime.fromMillis(fromMs, { zone }), step)) {
+    if (t.toMillis() > toMs || ticks.length > maxTicks * 2) break;
+    // Before the range, or a wall-clock time a DST change mapped onto the previous tick.
+    if (t.toMillis() < fromMs || (previous && t.toMillis() <= previous.toMillis())) continue;
     ticks.push(tick(t, step, previous));
     previous = t;
   }
