@@ -39,7 +39,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
-      throw new UsageError('BAD_USAGE', `${message}\nRun "velo-backfill ${argv[0] === 'check' ? 'check' : 'run'} --help" for the options.`);
+      throw new UsageError('BAD_USAGE', `${message}\nRun "velo-backfill ${argv[0] === 'run' || argv[0] === 'check' ? `${argv[0]} ` : ''}--help" for the options.`);
     });
   try {
     await parser.parseAsync();

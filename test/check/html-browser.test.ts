@@ -75,7 +75,7 @@ describe('the HTML report in headless Chromium', { skip: SKIP_WITHOUT_BROWSER },
     assert.ok(found.incomplete.every((b: { w: number; h: number }) => b.w >= 8 && b.h >= 8), `dots ${JSON.stringify(found.incomplete)}`);
     assert.ok(found.expected[0].w > 800);
     assert.deepEqual(found.xTicks, ['20:00', '20:05', '20:10', '20:15', '20:20']);
-    assert.deepEqual(found.legend, ['stations reporting', 'expected (289)', 'gap: no snapshot for over 5m', 'incomplete snapshot']);
+    assert.deepEqual(found.legend, ['stations reporting', 'expected (289)', 'gap over 5m', 'incomplete snapshot']);
   });
 
   test('a screenshot is not blank: the blue series and the red gap band and dots are on it', async () => {

@@ -133,17 +133,17 @@ function axes(chart: ChartData, s: Scales, zone: string): string {
 
 /** Legend items: a 22 px swatch, then the label; laid out left to right by the labels' approximate width. */
 function legend(input: ChartInput): string {
-  const bucket = input.chart.bucketMs > 60_000 ? ` (fewest per ${formatDuration(input.chart.bucketMs)}; band: range)` : '';
   const items: [string, string][] = [
-    ['<path class="series" d="M0,0h22"/>', `stations reporting${bucket}`],
+    ['<path class="series" d="M0,0h22"/>', input.chart.bucketMs > 60_000 ? `fewest stations per ${formatDuration(input.chart.bucketMs)}` : 'stations reporting'],
+    ...(input.chart.bucketMs > 60_000 ? [['<rect class="band" x="0" y="-6" width="22" height="12"/>', 'fewest to most'] as [string, string]] : []),
     ['<line class="expected" x1="0" x2="22" y1="0" y2="0"/>', `expected (${input.expected})`],
-    ['<rect class="gap" x="0" y="-7" width="22" height="14"/>', `gap: no snapshot for over ${formatDuration(input.maxGapMs)}`],
+    ['<rect class="gap" x="0" y="-7" width="22" height="14"/>', `gap over ${formatDuration(input.maxGapMs)}`],
     ['<circle class="incomplete" cx="11" cy="0" r="4.5"/>', 'incomplete snapshot'],
   ];
   let x = MARGIN.left;
   const placed = items.map(([swatch, label]) => {
     const g = `<g transform="translate(${x} 22)">${swatch}<text x="30" y="4">${escapeHtml(label)}</text></g>`;
-    x += 30 + label.length * 7 + 28;
+    x += 30 + Math.ceil(label.length * 7.6) + 26;
     return g;
   });
   return `<g class="legend">${placed.join('')}</g>`;

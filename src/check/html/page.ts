@@ -54,7 +54,10 @@ export function renderReportHtml(report: CheckReport, options: Pick<CheckOptions
   const outcome = verdict(report.checks, strict);
   const failed = report.checks.filter((c) => c.status === 'fail');
   const status = outcome.status === 'pass' ? '<span class="badge pass">PASS</span>' : '<span class="badge fail">FAIL</span>';
-  const bucket = report.chart.bucketMs > 60_000 ? `, in buckets of ${formatDuration(report.chart.bucketMs)}` : '';
+  const points =
+    report.chart.bucketMs > 60_000
+      ? `Snapshots (<code>record_timestamp</code>) are grouped by ${e(formatDuration(report.chart.bucketMs))}: the line is the fewest stations in each group, the band spans fewest to most.`
+      : 'Each point is a snapshot (<code>record_timestamp</code>).';
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -66,7 +69,7 @@ export function renderReportHtml(report: CheckReport, options: Pick<CheckOptions
 ${tiles(report, outcome)}
 <h2>Stations reporting per snapshot</h2>
 <div class="card">${renderChart({ chart: report.chart, expected: report.summary.expectedStations, zone: report.timezone, maxGapMs: options.maxGapMs })}
-<p class="note">Each point is a snapshot (<code>record_timestamp</code>)${e(bucket)}. Red bands: no snapshot for longer than ${e(formatDuration(options.maxGapMs))}; red dots: snapshots with fewer than ${report.summary.expectedStations} stations.</p></div>
+<p class="note">${points} Red bands: no snapshot for longer than ${e(formatDuration(options.maxGapMs))}; red dots: snapshots with fewer than ${report.summary.expectedStations} stations.</p></div>
 <h2>Checks</h2>
 ${checksTable(report)}
 ${failed.length > 0 ? `<h2>What failed</h2>\n${failed.map((c) => examplesSection(c, report.timezone)).join('\n')}` : ''}

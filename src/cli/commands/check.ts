@@ -22,7 +22,7 @@ function checkOptions(y: Argv): Argv<CheckArgs> {
     .option('to', { type: 'string', describe: 'End of the window (exclusive), same forms as --from' })
     .option('timezone', { type: 'string', default: 'Europe/Paris', describe: 'Zone of --from/--to without an offset, and of the times shown in the table and HTML' })
     .option('format', { type: 'string', choices: CHECK_FORMATS, default: 'table', describe: 'table: a summary for the terminal; json: for programs; html: a page with a chart' })
-    .option('output', { type: 'string', describe: 'Write the report to this file instead of stdout (the table is still printed)' })
+    .option('output', { type: 'string', describe: 'Write the report to this file instead of stdout (with json or html, the table is still printed)' })
     .option('strict', { type: 'boolean', default: false, describe: 'Failed warnings (warn checks) fail the run too (exit 4)' })
     .option('expected-stations', { type: 'number', describe: 'Stations a complete snapshot has (default: the most frequent count in the window)' })
     .option('max-gap', { type: 'string', default: CHECK_DEFAULTS.maxGap, describe: 'Longest acceptable time without a snapshot (gaps): 90s, 5m, 1h' })
@@ -32,9 +32,10 @@ function checkOptions(y: Argv): Argv<CheckArgs> {
     .option('duckdb-memory', { type: 'string', default: DEFAULT_DUCKDB_MEMORY, describe: 'Memory cap of the embedded DuckDB (it spills to disk beyond it)' })
     .option('location', { type: 'string', describe: 'BigQuery location of the dataset (e.g. EU)' })
     .option('bigquery-endpoint', { type: 'string', describe: 'BigQuery API endpoint (emulators; env VELO_BIGQUERY_ENDPOINT)' })
-    .example('$0 check', 'Check ./velo.duckdb, print a table; exit 4 when an error-level check fails')
-    .example('$0 check --from 2023-08-24 --to 2023-08-25 --max-age 2h --format json', 'One Paris day, for a scheduler')
-    .example('$0 check --warehouse bigquery://my-project/vlille --format html --output report.html', 'A page with the chart, to read') as unknown as Argv<CheckArgs>;
+    .example('$0 check', 'Check ./velo.duckdb: a table; exit 4 when an error-level check fails')
+    .example('$0 check --from 2023-08-24 --to 2023-08-25 --format json', 'One Paris day, for a scheduler')
+    .example('$0 check --format html --output report.html', 'A page with the chart, to read')
+    .example('$0 check --warehouse bigquery://my-project/vlille --max-age 2h', 'BigQuery; fail if the newest data is over 2 h old') as unknown as Argv<CheckArgs>;
 }
 
 /** Read-only; a DuckDB file another process is writing (a run in progress) is a temporary failure. */
