@@ -92,7 +92,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   {
     name: 'freshness',
     severity: 'error',
-    unit: 'stale',
+    unit: 'stale snapshots',
     rule: (o) => `newest snapshot older than ${formatDuration(o.maxAgeMs ?? 0)}`,
     params: (o, c) => ({ ...windowOnly(o), now: iso(c.nowMs), max_age_ms: String(o.maxAgeMs ?? 0) }),
     enabled: (o) => o.maxAgeMs !== undefined || 'not run: give --max-age',
