@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { UsageError, VeloError, errorMessage } from '../errors.js';
 import { createLogger } from '../loader/log.js';
 import { redact } from '../secrets.js';
+import { checkCommandModule } from './commands/check.js';
 import { mergeCommandModule } from './commands/merge.js';
 import { planCommandModule } from './commands/plan.js';
 import { runCommandModule } from './commands/run.js';
@@ -44,9 +45,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .usage('$0 <command> [options]\n\nBackfill raw bike-share station snapshots into records/stations tables.')
     .command(runCommandModule(context))
     .command(planCommandModule(context))
+    .command(checkCommandModule(context))
     .command(mergeCommandModule(context))
     .option('verbose', { alias: 'v', type: 'boolean', default: false, global: true, describe: 'Show info and debug log lines on a terminal too' })
-    .demandCommand(1, 'Name a command: run, plan, merge')
+    .demandCommand(1, 'Name a command: run, plan, check, merge')
     .strict()
     .help()
     .version()
@@ -54,7 +56,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
-      throw new UsageError('BAD_USAGE', `${message}\nRun "velo-backfill --help" for the commands, "velo-backfill COMMAND --help" for their options.`);
+      const command = ['run', 'plan', 'check', 'merge'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
+      throw new UsageError('BAD_USAGE', `${message}\nRun "velo-backfill ${command}--help" for the ${command ? 'options' : 'commands'}.`);
     });
   try {
     await parser.parseAsync();

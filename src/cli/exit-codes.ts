@@ -6,6 +6,8 @@ export const EXIT = {
   internal: 1,
   usage: 2,
   rejected: 3,
+  /** `check`: an error-level check failed (or any check, with --strict). */
+  checksFailed: 4,
   temporary: 75,
 } as const;
 
@@ -26,4 +28,8 @@ export function exitCodeForRun(summary: { deadLetter: { entries: number } | null
   if (summary.merge.status === 'held-back') return EXIT.rejected;
   if (summary.task.count > 1) return EXIT.ok;
   return summary.deadLetter && summary.deadLetter.entries > 0 ? EXIT.rejected : EXIT.ok;
+}
+
+export function exitCodeForChecks(outcome: { status: 'pass' | 'fail' }): number {
+  return outcome.status === 'fail' ? EXIT.checksFailed : EXIT.ok;
 }

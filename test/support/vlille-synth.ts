@@ -15,6 +15,8 @@ export interface Station {
   lat: number;
   lon: number;
   reformed: boolean;
+  /** Docks at the station: bikes + free docks never exceed it, as in the real feed. */
+  capacity: number;
   recordid: string;
 }
 
@@ -29,6 +31,9 @@ export function random(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Dock counts of real V'lille stations, most common first (measured on the captured minutes). */
+const CAPACITIES = [20, 18, 16, 12, 24, 20, 14, 30, 18, 40];
 
 const COMMUNES = ['LILLE', 'ROUBAIX', 'TOURCOING', "VILLENEUVE D'ASCQ", 'MONS EN BAROEUL', 'LA MADELEINE', 'LAMBERSART', 'LILLE HELLEMMES', 'SAINT-ANDRÉ-LEZ-LILLE', 'MARCQ EN BAROEUL'];
 const NAMES = ['GARE LILLE FLANDRES', 'RÉPUBLIQUE BEAUX-ARTS', 'GUINGUETTE', 'BEL AIR', 'QUAI DU WAULT', 'RUE DE GAND', 'LECLERC', 'HÔTEL DE VILLE', 'PONT DE NEUILLY', 'MÉTRO GAMBETTA'];
@@ -46,6 +51,8 @@ export function stationCatalog(count: number, seed = 1): Station[] {
       lat: Number((50.6 + rnd() * 0.1).toFixed(6)),
       lon: Number((3.0 + rnd() * 0.2).toFixed(6)),
       reformed: i % 10 === 9,
+      // Derived from the id, not drawn from rnd, so the rest of the catalog stays as it was.
+      capacity: CAPACITIES[(libelle * 7) % CAPACITIES.length] as number,
       recordid: createHash('sha1').update(`station-${libelle}`).digest('hex'),
     };
   });
@@ -74,11 +81,14 @@ export function minuteDocument(options: MinuteOptions): Record<string, unknown> 
   const ts = recordTimestamp(options.at, options.seed);
   const records = options.stations.map((s) => {
     const geo = [s.lat, s.lon];
+    // Bikes + free docks = the station's capacity, less a dock out of service now and then (like the real feed).
+    const bikes = options.degraded || s.reformed ? 0 : Math.floor(rnd() * (s.capacity + 1));
+    const outOfService = options.degraded || s.reformed ? 0 : rnd() < 0.1 ? 1 : 0;
     const fields: Record<string, unknown> = options.degraded
       ? { geo }
       : {
-          nbvelosdispo: s.reformed ? 0 : Math.floor(rnd() * 20),
-          nbplacesdispo: s.reformed ? 0 : Math.floor(rnd() * 20),
+          nbvelosdispo: bikes,
+          nbplacesdispo: s.reformed ? 0 : Math.max(0, s.capacity - bikes - outOfService),
           libelle: s.libelle,
           adresse: s.adresse,
           nom: s.nom,
