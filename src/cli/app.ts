@@ -65,7 +65,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   } catch (error) {
     const code = exitCodeForError(error);
     if (code === EXIT.usage) io.stderr(`velo-backfill: ${errorMessage(error)}\n`);
-    else if (code === EXIT.temporary) logger.error({ code: (error as VeloError).code }, `${errorMessage(error)} — a temporary failure: running the same command again is safe (loaded files are skipped, nothing lands twice)`);
+    else if (code === EXIT.temporary) logger.error({ code: (error as VeloError).code }, `${errorMessage(error)} — a temporary failure: running the same command again is safe`);
     else logger.error({ err: error, code: error instanceof VeloError ? error.code : undefined }, errorMessage(error));
     return code;
   } finally {

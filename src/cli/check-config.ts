@@ -28,6 +28,7 @@ export interface CheckArgs {
   maxAge?: string;
   capacitySupport: number;
   duckdbMemory: string;
+  waitLock?: number;
   location?: string;
   bigqueryEndpoint?: string;
 }
@@ -82,6 +83,7 @@ export function buildCheckConfig(args: CheckArgs, env: NodeJS.ProcessEnv = proce
     location: args.location,
     bigqueryEndpoint: args.bigqueryEndpoint ?? env.VELO_BIGQUERY_ENDPOINT,
     duckdbMemory: args.duckdbMemory.replace(/\s+/g, ''),
+    waitLockMs: Math.max(0, Math.round((args.waitLock ?? 0) * 1000)),
     runId: defaultRunId(),
     options: Object.freeze({ window, timezone, expectedStations: expected, maxGapMs, maxStalenessMs, maxAgeMs, capacitySupportPct: args.capacitySupport }),
     format: args.format as CheckFormat,

@@ -3,6 +3,7 @@
  * once as a usage error (exit 2), with what to write instead.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkTimeZone, makeWindow, type TimeWindow } from '../loader/window.js';
 import type { TaskIdentity } from '../loader/fanout/task.js';
@@ -69,7 +70,7 @@ export interface RunArgs {
   json: boolean;
   concurrency?: number;
   workers?: number;
-  shardMb: number;
+  shardMb?: number;
   streamThresholdMb: number;
   keepStaging: boolean;
   duckdbMemory: string;
@@ -85,6 +86,10 @@ export interface RunArgs {
   waitLock?: number;
 }
 
+/** Staged shard sizes (MiB): DuckDB reads a local folder's shards in place; gs:// ones are uploaded as they fill. */
+const LOCAL_SHARD_MB = 256;
+const GCS_SHARD_MB = 32;
+
 /** A BigQuery query reads at most 1,000 tables, and the merge reads every task's staging tables at once. */
 export const MAX_TASKS = 1000;
 
@@ -96,6 +101,7 @@ export function parseGcsUri(uri: string, flag: string): { bucket: string; prefix
 }
 
 export function parseSource(text: string): SourceTarget {
+  if (text.trim() === '') throw new UsageError('BAD_SOURCE', '--source is empty: name a folder or gs://bucket/prefix');
   if (text.startsWith('gs://')) return { kind: 'gcs', ...parseGcsUri(text, '--source') };
   if (/^[a-z]+:\/\//i.test(text)) throw new UsageError('BAD_SOURCE', `--source "${text}": use a folder path or gs://bucket/prefix`);
   return { kind: 'local', dir: text };
@@ -166,7 +172,8 @@ function positiveInt(value: number | undefined, flag: string, fallback: number):
   return value;
 }
 
-export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.env): RunConfig {
+/** `plan` reads the source and the warehouse's manifest only: it needs no staging. */
+export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.env, purpose: 'run' | 'plan' = 'run'): RunConfig {
   const problems: string[] = [];
   const attempt = <T>(fn: () => T): T | undefined => {
     try {
@@ -191,7 +198,7 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
     if (args.staging?.startsWith('gs://')) return { kind: 'gcs', ...parseGcsUri(args.staging, '--staging') };
     return { kind: 'local', dir: args.staging ? `${args.staging.replace(/\/+$/, '')}/${runId}` : `${runDir}/staging` };
   });
-  if (warehouse?.kind === 'bigquery' && staging?.kind !== 'gcs') {
+  if (purpose === 'run' && warehouse?.kind === 'bigquery' && staging?.kind !== 'gcs') {
     problems.push('--warehouse bigquery://… loads from GCS: add --staging gs://BUCKET/PREFIX');
   }
   if (task && task.count > 1) {
@@ -204,7 +211,9 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
   const defaultConcurrency =
     source?.kind === 'local' ? LOCAL_FILES_QUEUED_PER_WORKER * Math.max(1, workers ?? 1) : Math.max(MIN_CONCURRENCY, FILES_IN_FLIGHT_PER_WORKER * (workers ?? 1));
   const concurrency = attempt(() => positiveInt(args.concurrency, '--concurrency', defaultConcurrency));
-  if (!(args.shardMb > 0)) problems.push(`--shard-mb must be > 0, got ${args.shardMb}`);
+  // gs:// shards are uploaded as they fill: small ones keep a Cloud Run task's disk (its memory) nearly empty.
+  const shardMb = args.shardMb ?? (staging?.kind === 'gcs' ? GCS_SHARD_MB : LOCAL_SHARD_MB);
+  if (!(shardMb > 0)) problems.push(`--shard-mb must be > 0, got ${shardMb}`);
   if (!isMemorySize(args.duckdbMemory)) problems.push(`--duckdb-memory "${args.duckdbMemory}": use a size such as 128MB or 1GB`);
   if (!(args.streamThresholdMb > 0)) problems.push(`--stream-threshold-mb must be > 0, got ${args.streamThresholdMb}`);
   if (args.waitLock !== undefined && !(args.waitLock >= 0)) problems.push(`--wait-lock must be a number of seconds ≥ 0, got ${args.waitLock}`);
@@ -223,10 +232,11 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
     timezone,
     force: args.force,
     json: args.json,
-    deadLetterPath: args.deadLetter ?? `${runDir}/dead-letter.ndjson`,
+    // Absolute: the summary names a file a person can open from anywhere.
+    deadLetterPath: path.resolve(args.deadLetter ?? `${runDir}/dead-letter.ndjson`),
     concurrency: Math.max(1, concurrency),
     workers,
-    shardBytes: Math.round(args.shardMb * 1024 * 1024) || DEFAULT_SHARD_BYTES,
+    shardBytes: Math.round(shardMb * 1024 * 1024) || DEFAULT_SHARD_BYTES,
     streamThresholdBytes: Math.round(args.streamThresholdMb * 1024 * 1024),
     keepStaging: args.keepStaging,
     duckdbMemory: args.duckdbMemory.replace(/\s+/g, ''),

@@ -150,7 +150,16 @@ async function stageSlice(run: Run): Promise<SliceReport> {
       : await extractFiles(
           files,
           { window: options.window, concurrency: options.concurrency, workers: options.workers, shardBytes: options.shardBytes, streamThresholdBytes: options.streamThresholdBytes, spoolDir: deps.staging.spoolDir },
-          { source: deps.source, pool: run.pool, deadLetter: deps.deadLetter, logger, progress: deps.progress, onWorkersBusy: () => run.warehouse.start(), failedElsewhere: () => run.warehouse.failed },
+          {
+            source: deps.source,
+            pool: run.pool,
+            deadLetter: deps.deadLetter,
+            logger,
+            progress: deps.progress,
+            onWorkersBusy: () => run.warehouse.start(),
+            failedElsewhere: () => run.warehouse.failed,
+            onShardComplete: (shard) => deps.staging.prepublish(shard),
+          },
         );
   await run.pool.close();
   logger.info({ files: files.length, rows: staged.counts.stagedRows, stagedMb: Math.round(staged.stagedBytes / 1e6), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), seconds: Number(run.seconds.toFixed(2)) }, 'read and staged');

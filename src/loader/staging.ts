@@ -19,6 +19,8 @@ export interface StagingStore {
   readonly spoolDir: string;
   /** Make finished local shards loadable; returns the URIs a warehouse loads from. */
   publish(localPaths: readonly string[]): Promise<string[]>;
+  /** Start publishing one finished shard now, while reading goes on; `publish` later waits for it. */
+  prepublish(localPath: string): void;
   /** Keep a report of this task (the dead-letter file) beside the run's staging; returns where it is. */
   keepReport(localPath: string, name: string): Promise<string>;
   /** Delete this process's local spool. */
@@ -39,6 +41,9 @@ export class LocalStagingStore implements StagingStore {
   async publish(localPaths: readonly string[]): Promise<string[]> {
     return [...localPaths];
   }
+
+  /** DuckDB reads the shards where they are. */
+  prepublish(): void {}
 
   async keepReport(localPath: string): Promise<string> {
     return localPath;

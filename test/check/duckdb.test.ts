@@ -157,7 +157,7 @@ describe('usage, files and exit codes', () => {
     try {
       const { code, stderr } = await runCli(['check', '--warehouse', `duckdb:${base}`]);
       assert.equal(code, 75, stderr);
-      assert.match(stderr, /retry when it ends/);
+      assert.match(stderr, /is being written by another process.*--wait-lock/);
     } finally {
       instance.closeSync();
     }

@@ -1,7 +1,6 @@
 /** `velo-backfill check`: the data-quality report over the loaded tables (src/check/). */
 import { renameSync, writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { TransientError, errorMessage } from '../../errors.js';
 import { verdict } from '../../check/evaluate.js';
 import { formatCheckJson } from '../../check/format-json.js';
 import { formatCheckTable } from '../../check/format-table.js';
@@ -30,6 +29,7 @@ function checkOptions(y: Argv): Argv<CheckArgs> {
     .option('max-age', { type: 'string', describe: 'Fail when the newest snapshot is older than this (freshness; not checked without it): 2h, 1d' })
     .option('capacity-support', { type: 'number', default: CHECK_DEFAULTS.capacitySupportPct, describe: "Percent of a station's rows that must report a total (bikes + docks) for it to count as its capacity" })
     .option('duckdb-memory', { type: 'string', default: DEFAULT_DUCKDB_MEMORY, describe: 'Memory cap of the embedded DuckDB (it spills to disk beyond it)' })
+    .option('wait-lock', { type: 'number', describe: 'DuckDB: wait up to SECONDS for a file a run is writing (default: stop at once, exit 75)' })
     .option('location', { type: 'string', describe: 'BigQuery location of the dataset (e.g. EU)' })
     .option('bigquery-endpoint', { type: 'string', describe: 'BigQuery API endpoint (emulators; env VELO_BIGQUERY_ENDPOINT)' })
     .example('$0 check', 'Check ./velo.duckdb: a table; exit 4 when an error-level check fails')
@@ -38,16 +38,9 @@ function checkOptions(y: Argv): Argv<CheckArgs> {
     .example('$0 check --warehouse bigquery://my-project/vlille --max-age 2h', 'BigQuery; fail if the newest data is over 2 h old') as unknown as Argv<CheckArgs>;
 }
 
-/** Read-only; a DuckDB file another process is writing (a run in progress) is a temporary failure. */
-async function openWarehouse(config: CheckConfig): Promise<Warehouse> {
-  try {
-    return await createWarehouse(config, { readOnly: true });
-  } catch (error) {
-    if (/conflicting lock|could not set lock/i.test(errorMessage(error))) {
-      throw new TransientError('WAREHOUSE_BUSY', `${errorMessage(error)}\nAnother process (a run?) is writing it: retry when it ends.`, error);
-    }
-    throw error;
-  }
+/** Read-only; a DuckDB file a run is writing is a temporary failure (exit 75), or waited for with --wait-lock. */
+function openWarehouse(config: CheckConfig): Promise<Warehouse> {
+  return createWarehouse(config, { readOnly: true });
 }
 
 function render(report: CheckReport, config: CheckConfig): string {

@@ -20,7 +20,7 @@ function runOptions(y: Argv): Argv<RunArgs> {
     .option('json', { type: 'boolean', default: false, describe: 'Print the run summary as JSON on stdout' })
     .option('concurrency', { type: 'number', describe: 'Files in flight: downloads held at once from gs:// (default: 4 per worker, at least 16); local files queued for the workers (default: 128 per worker)' })
     .option('workers', { type: 'number', describe: 'Parse/flatten worker threads (default: CPU cores; 0 = main thread)' })
-    .option('shard-mb', { type: 'number', default: 256, describe: 'Rotate staged NDJSON shards at this size (MiB, uncompressed)' })
+    .option('shard-mb', { type: 'number', describe: 'Rotate staged NDJSON shards at this size (MiB, uncompressed; default 256 in a folder, 32 on gs://, uploaded as each fills)' })
     .option('stream-threshold-mb', { type: 'number', default: 16, describe: 'Files above this size (MiB) are streamed instead of parsed whole, to bound memory' })
     .option('keep-staging', { type: 'boolean', default: false, describe: 'Keep the staged shards after a successful merge' })
     .example('$0 run --source ./raw', 'Backfill a folder into ./velo.duckdb')

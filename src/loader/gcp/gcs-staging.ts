@@ -44,17 +44,33 @@ export class GcsStagingStore implements StagingStore {
     return `${this.runPrefix}_coord/`;
   }
 
+  private readonly queue = new PQueue({ concurrency: UPLOAD_CONCURRENCY });
+  /** Shards uploaded or being uploaded, by local path: each is uploaded once. */
+  private readonly uploads = new Map<string, Promise<string>>();
+
   async publish(localPaths: readonly string[]): Promise<string[]> {
-    const queue = new PQueue({ concurrency: UPLOAD_CONCURRENCY });
-    return Promise.all(
-      localPaths.map((local) =>
-        queue.add(async () => {
-          const uri = await this.upload(local, `${this.taskPrefix}${path.basename(local)}`);
-          await rm(local, { force: true });
-          return uri;
-        }),
-      ),
-    );
+    return Promise.all(localPaths.map((local) => this.uploadShard(local)));
+  }
+
+  /**
+   * Uploads a finished shard while the reading goes on, then deletes the local copy: on Cloud Run the local
+   * disk is memory, so a task's staged rows must not pile up there. A failure surfaces in `publish`.
+   */
+  prepublish(localPath: string): void {
+    this.uploadShard(localPath).catch(() => undefined);
+  }
+
+  private uploadShard(local: string): Promise<string> {
+    let upload = this.uploads.get(local);
+    if (!upload) {
+      upload = this.queue.add(async () => {
+        const uri = await this.upload(local, `${this.taskPrefix}${path.basename(local)}`);
+        await rm(local, { force: true });
+        return uri;
+      });
+      this.uploads.set(local, upload);
+    }
+    return upload;
   }
 
   keepReport(localPath: string, name: string): Promise<string> {

@@ -41,6 +41,8 @@ export interface ExtractDeps {
   onWorkersBusy?: () => void;
   /** Checked before each batch: a failure elsewhere (the warehouse would not open) stops the reading. */
   failedElsewhere?: () => unknown;
+  /** A records shard is complete: staging may publish it now (GCS: upload, and free the local disk). */
+  onShardComplete?: (path: string) => void;
 }
 
 /** The hand-off to the load stage. */
@@ -108,7 +110,7 @@ class BatchProcessor {
 }
 
 export async function extractFiles(files: readonly SourceObject[], options: ExtractOptions, deps: ExtractDeps): Promise<StagedPackage> {
-  const ledger = new ExtractLedger(options.spoolDir, options.shardBytes, deps.deadLetter, deps.logger);
+  const ledger = new ExtractLedger(options.spoolDir, options.shardBytes, deps.deadLetter, deps.logger, deps.onShardComplete);
   const reader = new FileReader(deps.source, deps.pool, deps.progress, options);
   const processor = new BatchProcessor(reader, ledger, deps, options.streamThresholdBytes);
 

@@ -56,6 +56,8 @@ export class ExtractLedger {
   readonly counts: ExtractCounts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0 };
   readonly degradedFiles: string[] = [];
   private readonly recordShards = new Set<string>();
+  /** Each writer's (worker thread's) newest shard: once it writes a later one, the earlier ones are complete. */
+  private readonly newestShard = new Map<string, string>();
   private readonly stations = new LatestStations();
   private readonly filesWriter: ShardWriter;
 
@@ -64,6 +66,8 @@ export class ExtractLedger {
     shardBytes: number,
     private readonly deadLetter: DeadLetterWriter,
     private readonly logger: Logger,
+    /** Told of each records shard no writer will append to again (staging uploads it while reading goes on). */
+    private readonly onShardComplete: (path: string) => void = () => undefined,
   ) {
     this.filesWriter = new ShardWriter(spoolDir, 'files', shardBytes);
   }
@@ -94,10 +98,26 @@ export class ExtractLedger {
       this.counts.stagedRows += result.rows;
       this.counts.rejectedRows += result.rejectedRows;
       this.counts.degradedRecords += result.degradedRecords;
-      for (const shard of result.shards) this.recordShards.add(shard);
+      for (const shard of result.shards) this.noteShard(shard);
       this.rejectRows(object, result.rejects, result.rejectedRows);
     }
     await this.filesWriter.write(manifestLine(object, result));
+  }
+
+  /**
+   * A worker appends to one shard at a time and numbers them in order, and it finishes a batch before it
+   * starts the next: a result naming its shard N means every shard before N is complete on disk.
+   */
+  private noteShard(shard: string): void {
+    this.recordShards.add(shard);
+    const writer = shard.replace(/-\d+\.ndjson$/, '');
+    const newest = this.newestShard.get(writer);
+    if (newest === undefined || shard > newest) {
+      if (newest !== undefined) this.onShardComplete(newest);
+      this.newestShard.set(writer, shard);
+    } else if (shard < newest) {
+      this.onShardComplete(shard);
+    }
   }
 
   /** Sets a file aside when it cannot be read (vanished, no permission); any other read failure stops the run. */
