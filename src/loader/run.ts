@@ -147,7 +147,10 @@ interface Counts {
   bytesRead: number;
 }
 
-function fileLine(object: SourceObject, outcome: FileOutcome | FlattenOutcome): string {
+/** Interim (until the staged pipeline routes it): a file the whole-file path hands on is streamed, never settled as is. */
+type Settled = Exclude<FileOutcome | FlattenOutcome, { status: 'stream' }>;
+
+function fileLine(object: SourceObject, outcome: Settled): string {
   const loaded = outcome.status === 'loaded' ? outcome : null;
   return `${JSON.stringify({
     file_name: object.name,
@@ -215,7 +218,7 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
     for (const reject of rejects) deadLetter.write({ file: object.name, code: 'ROW_INVALID', reason: reject.reason, record_index: reject.index });
   };
 
-  const handle = async (object: SourceObject, outcome: FileOutcome | FlattenOutcome, thread: number, stationsJson: string | null): Promise<void> => {
+  const handle = async (object: SourceObject, outcome: Settled, thread: number, stationsJson: string | null): Promise<void> => {
     if (outcome.status === 'rejected') {
       counts.rejected++;
       deadLetter.write({ file: object.name, code: outcome.code, reason: outcome.reason });
@@ -302,6 +305,10 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
 
   const settle = async (object: SourceObject, result: FlattenResult): Promise<void> => {
     if (result.status === 'unreadable') return unreadable(object, result);
+    if (result.status === 'stream') {
+      logger.info({ object: object.name, reason: result.reason }, 'streaming the file instead');
+      return streamOne(object).catch((error: unknown) => (isUnreadable(error) ? unreadable(object, readFailure(error)) : Promise.reject(error)));
+    }
     counts.bytesRead += result.bytesRead;
     if (result.status === 'loaded') {
       recordShards.add(result.shard);
