@@ -35,17 +35,30 @@ const MAX_FIRST_LINE_BYTES = 1024 * 1024;
 type Sink = { push(chunk: Buffer): void; end(): void; readonly wanted: boolean };
 type Flushable = { readonly bufferedLength: number; takeNdjson(): string };
 
-/** Feed the text to a splitter, writing the NDJSON out as it grows. */
-async function feed(chunks: AsyncIterable<Buffer>, sink: Sink, rows: Flushable, write: (ndjson: string) => Promise<void>): Promise<void> {
-  for await (const chunk of chunks) {
-    sink.push(chunk);
-    if (rows.bufferedLength >= FLUSH_CHARS) await write(rows.takeNdjson());
-    if (!sink.wanted) break;
-  }
-  if (sink.wanted) sink.end();
+/**
+ * Read the rest without using it. The whole-file path checks the whole text (UTF-8, gzip) before its syntax,
+ * so a file that is bad in both ways gets the same code from both paths; reading on costs time, not memory.
+ */
+async function drain(chunks: AsyncIterator<Buffer>): Promise<void> {
+  for (let next = await chunks.next(); !next.done; next = await chunks.next());
 }
 
-async function streamLines(chunks: AsyncIterable<Buffer>, name: string, write: (ndjson: string) => Promise<void>): Promise<StreamedOutcome> {
+/** Feed the text to a splitter, writing the NDJSON out as it grows. */
+async function feed(chunks: AsyncIterator<Buffer>, sink: Sink, rows: Flushable, write: (ndjson: string) => Promise<void>): Promise<void> {
+  for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+    try {
+      sink.push(next.value);
+    } catch (error) {
+      if (error instanceof SplitError) await drain(chunks);
+      throw error;
+    }
+    if (rows.bufferedLength >= FLUSH_CHARS) await write(rows.takeNdjson());
+    if (!sink.wanted) return drain(chunks);
+  }
+  sink.end();
+}
+
+async function streamLines(chunks: AsyncIterator<Buffer>, name: string, write: (ndjson: string) => Promise<void>): Promise<StreamedOutcome> {
   const lines = new LinesFlattener({ name }, (format, context) => new FileFlattener(format, context));
   const splitter = new LineSplitter(MAX_RECORD_BYTES, (line) => lines.add(line));
   await feed(chunks, { push: (chunk) => splitter.push(chunk), end: () => splitter.end(), get wanted() { return lines.wanted; } }, lines, write);
@@ -53,7 +66,7 @@ async function streamLines(chunks: AsyncIterable<Buffer>, name: string, write: (
 }
 
 /** One document: its `records` items, parsed one at a time; the format is checked once the top level is known. */
-async function streamDocument(chunks: AsyncIterable<Buffer>, name: string, write: (ndjson: string) => Promise<void>): Promise<StreamedOutcome> {
+async function streamDocument(chunks: AsyncIterator<Buffer>, name: string, write: (ndjson: string) => Promise<void>): Promise<StreamedOutcome> {
   const flattener = new FileFlattener(vlilleV1, { name });
   let first: unknown;
   const splitter = new RecordsSplitter(

@@ -5,6 +5,7 @@
  * whole file in memory). Memory stays bounded whatever the input: an item over `maxItemBytes` or nested too
  * deep is skipped and reported; other top-level values are kept only up to `maxMemberBytes` to be validated.
  */
+import { describeSyntaxError } from './decode.js';
 import { describeShape } from './formats.js';
 import { ScanError, ValueScanner, describeByte, startsValue, type ScannedValue } from './value-scanner.js';
 
@@ -72,7 +73,13 @@ export class RecordsSplitter {
 
   /** The input ended: returns normally only when the document was whole. */
   end(): void {
-    if ((this.state === TOP_VALUE || this.state === MEMBER) && this.scanner.end()) this.completed(this.scanner.take());
+    const s = this.state;
+    if (s === TOP_VALUE || s === MEMBER || s === ITEM || s === KEY_TEXT) {
+      // A scalar ends with the input (`42`); then it is whole if it parses (`-` is a number cut short).
+      const scalar = (s === TOP_VALUE || s === MEMBER) && this.scanner.end();
+      const value = this.scanner.take();
+      if (!this.unfinished(value) && scalar) this.completed(value);
+    }
     if (this.state === DOC_START) throw new SplitError('EMPTY', 'file holds only whitespace');
     if (this.state !== DOC_END) throw new SplitError('TRUNCATED', `JSON ends early, the file looks truncated (after ${this.offset} bytes, ${this.items} record(s))`);
     if (this.topShape) throw new SplitError('UNKNOWN_SHAPE', `unknown file format: ${this.topShape} matches no known format`);
@@ -130,6 +137,22 @@ export class RecordsSplitter {
     if (!startsValue(c)) throw new SplitError('NOT_JSON', `not valid JSON: unexpected ${describeByte(c)} at byte ${this.offset + i}`);
     this.scanner.begin(cap, Math.max(0, maxDepth));
     this.state = state;
+  }
+
+  /**
+   * The value the input ended in: NOT_JSON when its kept text is wrong before its end (a lost bracket swallows
+   * the rest of the file into one value), as JSON.parse of the whole text would say. True when it stops short.
+   */
+  private unfinished(value: ScannedValue): boolean {
+    if (value.text === null) return false;
+    try {
+      JSON.parse(value.text);
+      return false;
+    } catch (error) {
+      const verdict = describeSyntaxError(error as Error, value.text.length);
+      if (verdict.code === 'NOT_JSON') throw new SplitError('NOT_JSON', `not valid JSON near byte ${this.offset}: ${(error as Error).message.slice(0, 200)}`);
+      return true;
+    }
   }
 
   /** A value the scanner finished. */
