@@ -19,5 +19,5 @@ export function mib(bytes: number): string {
 /** Why `inflated` bytes out of `consumed` compressed bytes are a gzip bomb, or null when they are not. */
 export function inflationLimitReason(inflated: number, consumed: number): string | null {
   if (inflated <= INFLATION_FLOOR_BYTES || inflated <= MAX_INFLATION_RATIO * consumed) return null;
-  return `gzip data expands more than ${MAX_INFLATION_RATIO}× (over ${mib(inflated)} from ${consumed} compressed bytes): a gzip bomb, not read further`;
+  return `gzip data expands more than ${MAX_INFLATION_RATIO}× (${consumed} compressed bytes give over ${mib(inflated)}): a gzip bomb, not read further`;
 }
