@@ -110,7 +110,8 @@ export class ValueScanner {
 
   /** The value just scanned. */
   take(): ScannedValue {
-    const kept = this.keeping ? Buffer.concat(this.pieces, this.size).toString('utf8') : null;
+    const pieces = this.pieces;
+    const kept = !this.keeping ? null : pieces.length === 1 ? pieces[0]!.toString('utf8') : Buffer.concat(pieces, this.size).toString('utf8');
     const result: ScannedValue = { text: kept, skipped: kept !== null ? null : this.tooDeep ? 'too-deep' : 'too-large', bytes: this.size };
     this.pieces = [];
     return result;

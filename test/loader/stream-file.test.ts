@@ -113,3 +113,14 @@ test('wrong shapes and broken documents get the whole-file codes', async () => {
     assert.equal(whole.status === 'rejected' && whole.code, code, `whole-file: ${text.slice(0, 60)}`);
   }
 });
+
+test('a dense file the whole-file path hands on streams in bounded memory', async () => {
+  const dense = Buffer.from(`{"nhits":1,"records":[${Array(300_000).fill('{}').join(',')}]}`);
+  const whole = flattenFileBytes(dense, { name: 'x.json' });
+  assert.equal(whole.status, 'stream');
+  const before = process.memoryUsage.rss();
+  const { outcome } = await stream(dense);
+  assert.equal(outcome.status === 'rejected' && outcome.code, 'NO_VALID_RECORDS');
+  assert.match(outcome.status === 'rejected' ? outcome.reason : '', /none of its 300000 record\(s\) is valid/);
+  assert.ok(process.memoryUsage.rss() - before < 64 * 2 ** 20);
+});

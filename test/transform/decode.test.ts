@@ -102,6 +102,17 @@ test('a broken single document is not mistaken for NDJSON', () => {
   assert.equal(flattenFileBytes(Buffer.from('1\n2\n'), { name: 'x.json' }).status === 'rejected', true);
 });
 
+test('dense objects in a large text go to the streaming path; a large real-shaped text does not', () => {
+  const dense = Buffer.from(`{"nhits":1,"records":[${Array(200_000).fill('{}').join(',')}]}`);
+  const outcome = flattenFileBytes(dense, { name: 'x.json' });
+  assert.equal(outcome.status, 'stream');
+  assert.match(outcome.status === 'stream' ? outcome.reason : '', /^200002 JSON objects and arrays in 600023 characters/);
+  const record = JSON.stringify(doc.records[0]);
+  const large = Buffer.from(JSON.stringify({ nhits: 1, records: Array.from({ length: 10_000 }, () => JSON.parse(record) as unknown) }, null, 2));
+  assert.ok(large.length > 1024 * 1024);
+  assert.equal(flattenFileBytes(large, { name: 'x.json' }).status, 'loaded');
+});
+
 test('deep nesting: a small text parses (and the record is rejected); a large one goes to the streaming path', () => {
   const deep = (n: number): string => `${'['.repeat(n)}${']'.repeat(n)}`;
   const small = flattenFileBytes(Buffer.from(`{"nhits":1,"records":[{"fields":{"libelle":${deep(100_000)},"nbvelosdispo":1,"nbplacesdispo":1},"record_timestamp":"2023-08-24T20:08:00+02:00"}]}`), { name: 'x.json' });
