@@ -103,6 +103,7 @@ export const HOSTILE_FILES: readonly HostileFile[] = [
   { name: 'deep-nesting.json', about: '100,000 nested arrays', expect: rejected('UNKNOWN_SHAPE', /array/), bytes: () => text(deep(100_000)) },
   { name: 'deep-nesting-open.json', about: '100,000 opened arrays, never closed', expect: rejected('TRUNCATED', /truncated/), bytes: () => text(deep(100_000, false)) },
   { name: 'deep-record.json', about: 'a record nested 1,000,000 deep in a 2 MB file (streamed)', expect: loaded(4, [/nested deeper than 64 levels/]), bytes: () => text(minute(9, 5, (i) => (i === 3 ? { geo: deep(1_000_000) } : undefined))) },
+  { name: 'dense-objects.json', about: '4 MiB of empty objects as records (JSON.parse would hold ~19× the text)', expect: rejected('NO_VALID_RECORDS', /none of its 1398101 record\(s\) is valid/), bytes: () => text(response(Array(1_398_101).fill('{}'))) },
   { name: 'records-not-array.json', about: '"records" is an object', expect: rejected('UNKNOWN_SHAPE', /unknown file format/), bytes: () => text('{"nhits": 1, "records": {"fields": {"libelle": 1}}}') },
   { name: 'fields-array.json', about: 'every record\'s "fields" is an array', expect: rejected('NO_VALID_RECORDS', /no "fields" object/), bytes: () => text(response([recordText('', minuteTs(10)).replace('"fields": {}', '"fields": [1, 2]')])) },
   { name: 'top-level-string.json', about: 'a JSON string', expect: rejected('UNKNOWN_SHAPE', /a JSON string/), bytes: () => text('"records"') },
