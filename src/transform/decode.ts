@@ -14,7 +14,8 @@ export type FileRejectCode = 'EMPTY' | 'NOT_UTF8' | 'TRUNCATED' | 'NOT_JSON' | '
 export type Rejected = { kind: 'rejected'; code: FileRejectCode; reason: string };
 /** The whole-file path cannot read this file within its bounds; the streaming path can. */
 export type StreamInstead = { kind: 'stream'; reason: string };
-export type Decoded = { kind: 'document'; doc: unknown } | { kind: 'lines'; lines: NdjsonLine[] } | Rejected | StreamInstead;
+/** NDJSON lines are parsed as they are consumed. */
+export type Decoded = { kind: 'document'; doc: unknown } | { kind: 'lines'; lines: Iterable<NdjsonLine> } | Rejected | StreamInstead;
 
 export interface DecodeOptions {
   /** Most text a gzip file may inflate to here (default: 16 MiB, the default --stream-threshold-mb). */

@@ -172,8 +172,8 @@ export function flattenDocument(doc: unknown, context: FileContext): FileOutcome
 export function flattenLines(lines: Iterable<NdjsonLine>, context: FileContext): FileOutcome {
   const flattener = new LinesFlattener(context, (format, ctx) => new FileFlattener(format, ctx));
   for (const line of lines) {
-    if (!flattener.wanted) break;
     flattener.add(line);
+    if (!flattener.wanted) break;
   }
   return flattener.finish();
 }

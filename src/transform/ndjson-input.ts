@@ -37,15 +37,37 @@ export function isWholeValue(line: string): boolean {
 
 /** Blank: JSON whitespace only (as line-splitter.ts sees it). */
 const BLANK = /^[ \t\r]*$/;
+const NOT_BLANK = /[^ \t\r\n]/;
 
-/** The text's non-blank lines, or null when the text is not NDJSON (see the rule above). */
-export function splitNdjson(text: string): NdjsonLine[] | null {
-  const raw = text.split('\n');
-  const first = raw.findIndex((line) => !BLANK.test(line));
-  if (first < 0 || !isWholeValue(raw[first]!) || !raw.some((line, i) => i > first && !BLANK.test(line))) return null;
-  const lines: NdjsonLine[] = [];
-  for (let i = first; i < raw.length; i++) if (!BLANK.test(raw[i]!)) lines.push(parseLine(raw[i]!, i + 1));
-  return lines;
+/** Each line of the text with its 1-based number, without splitting the text into an array up front. */
+function* textLines(text: string): Generator<[string, number]> {
+  let line = 1;
+  for (let start = 0; start <= text.length; line++) {
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 ? text.length : newline;
+    yield [text.slice(start, end), line];
+    start = end + 1;
+  }
+}
+
+/**
+ * The text's non-blank lines, parsed one at a time as they are consumed (a text of millions of lines is never
+ * held as an array of lines or of values), or null when the text is not NDJSON (see the rule above).
+ */
+export function splitNdjson(text: string): Iterable<NdjsonLine> | null {
+  let first: string | null = null;
+  let rest = 0;
+  for (const [content] of textLines(text)) {
+    rest += content.length + 1;
+    if (!BLANK.test(content)) {
+      first = content;
+      break;
+    }
+  }
+  if (first === null || !isWholeValue(first) || !NOT_BLANK.test(text.slice(rest))) return null;
+  return (function* () {
+    for (const [content, line] of textLines(text)) if (!BLANK.test(content)) yield parseLine(content, line);
+  })();
 }
 
 /** As MAX_REJECTS_PER_FILE (flatten-file.ts, not imported: that module imports this one). */

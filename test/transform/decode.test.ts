@@ -120,3 +120,13 @@ test('deep nesting: a small text parses (and the record is rejected); a large on
   const large = flattenFileBytes(Buffer.from(deep(400_000)), { name: 'x.json' });
   assert.deepEqual(large, { status: 'stream', reason: 'JSON nested deeper than 64 levels: read it record by record' });
 });
+
+test('NDJSON of millions of lines is read line by line, not held as arrays of lines and values', () => {
+  const record = JSON.stringify(doc.records[0]);
+  const before = rssMb();
+  const outcome = flattenFileBytes(Buffer.from(`${record}\n${'1\n'.repeat(3 * 2 ** 20)}${'\n'.repeat(4 * 2 ** 20)}${record}\n`), { name: 'x.ndjson' });
+  assert.equal(outcome.status === 'loaded' && outcome.rows, 2);
+  assert.equal(outcome.status === 'loaded' && outcome.rejectedRows, 3 * 2 ** 20);
+  assert.deepEqual(outcome.status === 'loaded' && outcome.rejects[0], { index: 1, line: 2, reason: 'line 2: record is not an object' });
+  assert.ok(rssMb() - before < 100, `RSS grew ${Math.round(rssMb() - before)} MB`);
+});
