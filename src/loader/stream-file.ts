@@ -9,11 +9,12 @@
  */
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { DEFAULT_MAX_TEXT_BYTES, MAX_DEPTH } from '../transform/decode.js';
+import { DEFAULT_MAX_TEXT_BYTES } from '../transform/decode.js';
 import { FileFlattener, type FileOutcome, type StreamFile } from '../transform/flatten-file.js';
 import { RecordsSplitter, SplitError } from '../transform/json-splitter.js';
 import { LineSplitter } from '../transform/line-splitter.js';
 import { LinesFlattener } from '../transform/ndjson-input.js';
+import { MAX_DEPTH, costlyToParse } from '../transform/structure.js';
 import { vlilleV1 } from '../transform/vlille-v1.js';
 import { ShardWriter } from './staging.js';
 import { StreamReject, detectNdjson, textBytes } from './stream-bytes.js';
@@ -73,6 +74,8 @@ async function streamDocument(chunks: AsyncIterator<Buffer>, name: string, write
     { maxItemBytes: MAX_RECORD_BYTES, maxMemberBytes: MAX_MEMBER_BYTES, maxDepth: MAX_DEPTH },
     {
       item(text, index) {
+        const costly = costlyToParse(text);
+        if (costly !== null) return flattener.reject(index, `record of ${costly}: not read`);
         let record: unknown;
         try {
           record = JSON.parse(text);

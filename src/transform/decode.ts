@@ -8,6 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import { constants, gunzipSync } from 'node:zlib';
 import { INFLATION_FLOOR_BYTES, MAX_INFLATION_RATIO, inflationLimitReason, mib } from './inflation.js';
 import { splitNdjson, type NdjsonLine } from './ndjson-input.js';
+import { costlyToParse } from './structure.js';
 
 export type FileRejectCode = 'EMPTY' | 'NOT_UTF8' | 'TRUNCATED' | 'NOT_JSON' | 'BAD_GZIP' | 'UNKNOWN_SHAPE' | 'NO_VALID_RECORDS' | 'CHECKSUM_MISMATCH';
 
@@ -23,19 +24,6 @@ export interface DecodeOptions {
 }
 
 export const DEFAULT_MAX_TEXT_BYTES = 16 * 2 ** 20;
-/**
- * Nesting allowed in a text large enough for nesting to cost memory: JSON.parse holds ~50–70 bytes per open
- * level (10 MB of `[` took 700 MB). V'lille documents nest 5 deep.
- */
-export const MAX_DEPTH = 64;
-/** Densest structure parsed whole in a large text (a V'lille minute: one object or array per ~90 characters). */
-const MIN_CHARS_PER_CONTAINER = 16;
-/**
- * Texts this small are not scanned (the hot path stays a plain JSON.parse): at worst (512 KiB of `[` or `{}`)
- * JSON.parse holds ~35 MB.
- */
-const SCAN_FROM_CHARS = 512 * 1024;
-
 /** Whitespace as JSON sees it (a normal file fails at its first byte). */
 const JSON_BLANK = /^[ \t\r\n]*$/;
 const GZIP_MAGIC_0 = 0x1f;
@@ -106,33 +94,9 @@ export function describeSyntaxError(error: Error, length: number): { code: FileR
   return { code: 'NOT_JSON', reason: `not valid JSON: ${message}` };
 }
 
-/**
- * Why JSON.parse of a large text could hold far more memory than the text, or null. Two shapes do: deep
- * nesting, and dense objects and arrays (`[{},{},…]`: 16 MiB of `{}` took 298 MiB of heap, where a V'lille
- * minute has one object or array per ~90 characters). Brackets inside strings are not counted.
- */
-export function costlyStructure(text: string): string | null {
-  let depth = 0;
-  let containers = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      containers++;
-      if (++depth > MAX_DEPTH) return `JSON nested deeper than ${MAX_DEPTH} levels: read it record by record`;
-    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
-  }
-  if (containers > text.length / MIN_CHARS_PER_CONTAINER) return `${containers} JSON objects and arrays in ${text.length} characters: read it record by record`;
-  return null;
-}
-
 export function parseDocument(text: string): Decoded {
-  const costly = text.length > SCAN_FROM_CHARS ? costlyStructure(text) : null;
-  if (costly !== null) return { kind: 'stream', reason: costly };
+  const costly = costlyToParse(text);
+  if (costly !== null) return { kind: 'stream', reason: `${costly}: read it record by record` };
   try {
     return { kind: 'document', doc: JSON.parse(text) };
   } catch (error) {

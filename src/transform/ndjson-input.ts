@@ -12,12 +12,15 @@
 import type { FileFlattener, FileOutcome } from './flatten-file.js';
 import { FORMATS, describeShape } from './formats.js';
 import { preview } from './preview.js';
+import { costlyToParse } from './structure.js';
 import type { FileContext, FormatModule } from './types.js';
 
 /** One non-blank line (1-based number): its value, or why it is not one. */
 export type NdjsonLine = { line: number; value: unknown } | { line: number; error: string };
 
 export function parseLine(text: string, line: number): NdjsonLine {
+  const costly = costlyToParse(text);
+  if (costly !== null) return { line, error: `${costly}: not read` };
   try {
     return { line, value: JSON.parse(text) };
   } catch (error) {

@@ -124,3 +124,13 @@ test('a dense file the whole-file path hands on streams in bounded memory', asyn
   assert.match(outcome.status === 'rejected' ? outcome.reason : '', /none of its 300000 record\(s\) is valid/);
   assert.ok(process.memoryUsage.rss() - before < 64 * 2 ** 20);
 });
+
+test('a streamed record or NDJSON line too dense to parse whole is rejected, not parsed', async () => {
+  const dense = `[${Array(400_000).fill('{}').join(',')}]`;
+  const doc = await stream(Buffer.from(`{"nhits": 2, "records": [${record(1)}, ${dense}]}`));
+  assert.equal(doc.outcome.status === 'loaded' && doc.outcome.rows, 1);
+  assert.match(doc.outcome.status === 'loaded' ? doc.outcome.rejects[0]!.reason : '', /^record of 400001 JSON objects and arrays in 1200001 characters: not read$/);
+  const lines = await stream(Buffer.from(`${record(1)}\n${dense}\n${record(2)}\n`));
+  assert.equal(lines.outcome.status === 'loaded' && lines.outcome.rows, 2);
+  assert.match(lines.outcome.status === 'loaded' ? lines.outcome.rejects[0]!.reason : '', /^line 2: 400001 JSON objects and arrays/);
+});
