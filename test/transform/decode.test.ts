@@ -130,3 +130,12 @@ test('NDJSON of millions of lines is read line by line, not held as arrays of li
   assert.deepEqual(outcome.status === 'loaded' && outcome.rejects[0], { index: 1, line: 2, reason: 'line 2: record is not an object' });
   assert.ok(rssMb() - before < 100, `RSS grew ${Math.round(rssMb() - before)} MB`);
 });
+
+test('dense values in a large text go to the streaming path (one rejected record each, not 8 bytes of RSS per character)', () => {
+  const ones = flattenFileBytes(Buffer.from(`{"nhits":1,"records":[${Array(400_000).fill('1').join(',')}]}`), { name: 'x.json' });
+  assert.match(ones.status === 'stream' ? ones.reason : '', /^400002 JSON values in 800023 characters: read it record by record$/);
+  const strings = flattenFileBytes(Buffer.from(`[${Array(200_000).fill('"ab"').join(',')}]`), { name: 'x.json' });
+  assert.equal(strings.status, 'stream');
+  // Longer strings cost about their length: parsed whole.
+  assert.equal(flattenFileBytes(Buffer.from(`[${Array(100_000).fill('"abcdefgh"').join(',')}]`), { name: 'x.json' }).status, 'rejected');
+});
