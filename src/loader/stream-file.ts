@@ -10,17 +10,18 @@
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DEFAULT_MAX_TEXT_BYTES } from '../transform/decode.js';
-import { FileFlattener, type FileOutcome, type StreamFile } from '../transform/flatten-file.js';
+import { FileFlattener, type ReadOutcome } from '../transform/flatten-file.js';
 import { RecordsSplitter, SplitError } from '../transform/json-splitter.js';
 import { LineSplitter } from '../transform/line-splitter.js';
 import { LinesFlattener } from '../transform/ndjson-input.js';
+import { previewKey } from '../transform/preview.js';
 import { MAX_DEPTH, costlyToParse } from '../transform/structure.js';
 import { vlilleV1 } from '../transform/vlille-v1.js';
 import { ShardWriter } from './staging.js';
 import { StreamReject, detectNdjson, textBytes } from './stream-bytes.js';
 
-/** What the streaming path can answer: it never hands a file on. */
-export type StreamedOutcome = Exclude<FileOutcome, StreamFile>;
+/** What the streaming path can answer: it never hands a file on (no 'stream'). */
+export type StreamedOutcome = ReadOutcome;
 
 const FLUSH_CHARS = 4 * 1024 * 1024;
 /** Largest record or NDJSON line read (a V'lille record is ~600 bytes; the whole-file path's text cap). */
@@ -63,7 +64,7 @@ async function streamLines(chunks: AsyncIterator<Buffer>, name: string, write: (
   const lines = new LinesFlattener({ name }, (format, context) => new FileFlattener(format, context));
   const splitter = new LineSplitter(MAX_RECORD_BYTES, (line) => lines.add(line));
   await feed(chunks, { push: (chunk) => splitter.push(chunk), end: () => splitter.end(), get wanted() { return lines.wanted; } }, lines, write);
-  return lines.finish() as StreamedOutcome;
+  return lines.finish();
 }
 
 /** One document: its `records` items, parsed one at a time; the format is checked once the top level is known. */
@@ -92,9 +93,9 @@ async function streamDocument(chunks: AsyncIterator<Buffer>, name: string, write
   // What the whole-file path's detect() would see of this document.
   const top = { nhits: splitter.keys.has('nhits') ? 0 : undefined, parameters: splitter.keys.has('parameters') ? {} : undefined, records: first === undefined ? [] : [first] };
   if (!splitter.sawRecords || !vlilleV1.detect(top)) {
-    return { status: 'rejected', code: 'UNKNOWN_SHAPE', reason: `unknown file format: no top-level "records" array of V'lille records (keys: ${[...splitter.keys].slice(0, 8).join(', ')})`, rejects: [] };
+    return { status: 'rejected', code: 'UNKNOWN_SHAPE', reason: `unknown file format: no top-level "records" array of V'lille records (keys: ${[...splitter.keys].slice(0, 8).map(previewKey).join(', ')})`, rejects: [] };
   }
-  return flattener.finish() as StreamedOutcome;
+  return flattener.finish();
 }
 
 /**

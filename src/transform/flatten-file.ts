@@ -53,6 +53,8 @@ export interface StreamFile {
 }
 
 export type FileOutcome = LoadedFile | DegradedFile | RejectedFile | StreamFile;
+/** What reading a file record by record comes to (the streaming path's answer too). */
+export type ReadOutcome = LoadedFile | DegradedFile | RejectedFile;
 
 export class FileFlattener {
   private ndjson = '';
@@ -117,7 +119,7 @@ export class FileFlattener {
     return this.ndjson.length;
   }
 
-  finish(): FileOutcome {
+  finish(): ReadOutcome {
     if (this.rows === 0 && this.rejected === 0) {
       return { status: 'degraded', format: this.format.id, degradedRecords: this.degraded };
     }

@@ -9,7 +9,7 @@
  * instead of turning into "NDJSON whose lines are all bad". (A valid document never has text after a whole
  * first line, so the rule only matters once the text as a whole failed to parse.)
  */
-import type { FileFlattener, FileOutcome } from './flatten-file.js';
+import type { FileFlattener, ReadOutcome } from './flatten-file.js';
 import { FORMATS, describeShape } from './formats.js';
 import { preview } from './preview.js';
 import { costlyToParse } from './structure.js';
@@ -146,7 +146,7 @@ export class LinesFlattener {
     return this.flattener?.takeNdjson() ?? '';
   }
 
-  finish(): FileOutcome {
+  finish(): ReadOutcome {
     if (this.unknownShape !== null || !this.flattener) {
       return { status: 'rejected', code: 'UNKNOWN_SHAPE', reason: `unknown file format: ${this.unknownShape ?? 'NDJSON with no valid line'}`, rejects: [] };
     }
