@@ -27,6 +27,8 @@ export interface FlattenBatch {
   shardBytes: number;
   /** Station attributes only come from rows inside the run's window. */
   window: TimeWindow;
+  /** Largest text (after gunzip) parsed whole; a larger or denser file is answered `stream`. */
+  maxTextBytes: number;
 }
 
 type Loaded = Extract<FileOutcome, { status: 'loaded' }>;
@@ -115,7 +117,7 @@ export function flattenBatch(batch: FlattenBatch, thread = threadId): BatchResul
       files.push({ status: 'rejected', code: 'CHECKSUM_MISMATCH', reason: `downloaded bytes do not match the object's MD5 (${input.md5})`, rejects: [], bytesRead: bytes.length });
       continue;
     }
-    const outcome = flattenFileBytes(bytes, { name: input.name, window: batch.window });
+    const outcome = flattenFileBytes(bytes, { name: input.name, window: batch.window }, { maxTextBytes: batch.maxTextBytes });
     shrinkScratch();
     if (outcome.status !== 'loaded') {
       files.push({ ...outcome, bytesRead: bytes.length });
@@ -144,8 +146,8 @@ export interface StreamTask {
 }
 
 /**
- * A huge local file streamed in a worker: the heap that stream-json churns through is this thread's
- * (capped, and returned when the pool closes), not the main thread's, which later hosts DuckDB.
+ * A huge local file streamed in a worker: the heap its records churn through is this thread's (capped, and
+ * returned when the pool closes), not the main thread's, which later hosts DuckDB.
  */
 export async function streamLocalFile(task: StreamTask): Promise<BatchResult> {
   const { streamFileToShards } = await import('./stream-file.js');

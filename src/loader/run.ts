@@ -34,7 +34,7 @@ export interface RunOptions {
   /** Worker threads for parse + flatten (0 = main thread). */
   workers: number;
   shardBytes: number;
-  /** Files larger than this are streamed (stream-json) instead of parsed whole. */
+  /** Files larger than this are streamed record by record instead of parsed whole. */
   streamThresholdBytes: number;
   keepStaging: boolean;
   /** Which task of an execution this is (count 1: a plain run). */

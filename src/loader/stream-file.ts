@@ -1,156 +1,133 @@
 /**
- * The bounded-memory path for huge raw files (above --stream-threshold-mb): records are read one at
- * a time, with stream-json for a single JSON document (≈12× slower than JSON.parse, so only used
- * where needed) or line by line for NDJSON. Rows go to shards of their own, which the caller
- * deletes if the file turns out bad, so a truncated huge file never leaves half its rows behind.
+ * The bounded-memory path for huge raw files (above --stream-threshold-mb, and files the whole-file path
+ * answers with status 'stream'). Bytes are inflated as a stream (a gzip bomb is stopped early: see
+ * transform/inflation.ts), checked as UTF-8, then split into records — the items of one document's `records`
+ * array, or NDJSON lines — each parsed with JSON.parse and flattened by the same code as whole files. Every
+ * record, line, key and skipped value is bounded in size and depth, so memory does not grow with the input.
+ * Rows go to shards of their own, which the caller deletes if the file turns out bad, so a truncated huge
+ * file never leaves half its rows behind.
  */
 import { rm } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import parserStream from 'stream-json';
-import pick from 'stream-json/filters/pick.js';
-import streamArray from 'stream-json/streamers/stream-array.js';
-import { errorMessage } from '../errors.js';
-import { FileFlattener, type FileOutcome } from '../transform/flatten-file.js';
+import type { Readable } from 'node:stream';
+import { DEFAULT_MAX_TEXT_BYTES } from '../transform/decode.js';
+import { FileFlattener, type ReadOutcome } from '../transform/flatten-file.js';
 import type { FileContext } from '../transform/types.js';
+import { RecordsSplitter, SplitError } from '../transform/json-splitter.js';
+import { LineSplitter } from '../transform/line-splitter.js';
+import { LinesFlattener } from '../transform/ndjson-input.js';
+import { previewKey } from '../transform/preview.js';
+import { MAX_DEPTH, costlyToParse } from '../transform/structure.js';
 import { vlilleV1 } from '../transform/vlille-v1.js';
 import type { BatchResult } from './flatten-worker.js';
 import { ShardWriter } from './staging.js';
 import type { TimeWindow } from './window.js';
+import { StreamReject, detectNdjson, textBytes } from './stream-bytes.js';
+
+/** What the streaming path can answer: it never hands a file on (no 'stream'). */
+export type StreamedOutcome = ReadOutcome;
 
 const FLUSH_CHARS = 4 * 1024 * 1024;
-const PEEK_BYTES = 1024 * 1024;
+/** Largest record or NDJSON line read (a V'lille record is ~600 bytes; the whole-file path's text cap). */
+const MAX_RECORD_BYTES = DEFAULT_MAX_TEXT_BYTES;
+/** Largest other top-level value kept to be validated (`parameters`, `nhits`…); larger ones are skipped. */
+const MAX_MEMBER_BYTES = 1024 * 1024;
+/**
+ * How far ahead the NDJSON rule looks for the end of the first line. A longer first line is read as one
+ * document (the whole-file path has no such limit, but holds the whole text anyway).
+ */
+const MAX_FIRST_LINE_BYTES = 1024 * 1024;
 
-/** Drops a UTF-8 BOM at the start of the stream. */
-function stripBom(): Transform {
-  let first = true;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      if (first) {
-        first = false;
-        if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
-      }
-      callback(null, chunk);
-    },
-  });
+type Sink = { push(chunk: Buffer): void; end(): void; readonly wanted: boolean };
+type Flushable = { readonly bufferedLength: number; takeNdjson(): string };
+
+/**
+ * Read the rest without using it. The whole-file path checks the whole text (UTF-8, gzip) before its syntax,
+ * so a file that is bad in both ways gets the same code from both paths; reading on costs time, not memory.
+ */
+async function drain(chunks: AsyncIterator<Buffer>): Promise<void> {
+  for (let next = await chunks.next(); !next.done; next = await chunks.next());
 }
 
-class NotUtf8Error extends Error {}
-
-/** Passes bytes through unchanged, failing on the first invalid UTF-8 sequence (like the whole-file path). */
-function checkUtf8(): Transform {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const check = (run: () => void, callback: (error?: Error) => void): void => {
+/** Feed the text to a splitter, writing the NDJSON out as it grows. */
+async function feed(chunks: AsyncIterator<Buffer>, sink: Sink, rows: Flushable, write: (ndjson: string) => Promise<void>): Promise<void> {
+  for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
     try {
-      run();
-      callback();
-    } catch {
-      callback(new NotUtf8Error('file is not valid UTF-8 text'));
+      sink.push(next.value);
+    } catch (error) {
+      if (error instanceof SplitError) await drain(chunks);
+      throw error;
     }
-  };
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      check(() => {
-        decoder.decode(chunk, { stream: true });
-        this.push(chunk);
-      }, callback);
-    },
-    flush(callback) {
-      check(() => decoder.decode(), callback);
-    },
-  });
+    if (rows.bufferedLength >= FLUSH_CHARS) await write(rows.takeNdjson());
+    if (!sink.wanted) return drain(chunks);
+  }
+  sink.end();
 }
 
-/** NDJSON when the first line is a whole JSON value by itself; a single document otherwise. */
-async function peekMode(input: Readable): Promise<{ mode: 'json' | 'ndjson'; stream: Readable }> {
-  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const head: Buffer[] = [];
-  let size = 0;
-  let newline = -1;
-  while (size < PEEK_BYTES && newline < 0) {
-    const next = await iterator.next();
-    if (next.done) break;
-    head.push(next.value);
-    size += next.value.length;
-    newline = Buffer.concat(head).indexOf(0x0a);
-  }
-  const buffered = Buffer.concat(head);
-  let mode: 'json' | 'ndjson' = 'json';
-  if (newline > 0) {
-    try {
-      JSON.parse(buffered.subarray(0, newline).toString('utf8'));
-      mode = buffered.subarray(newline).toString('utf8').trim() === '' && size < PEEK_BYTES ? 'json' : 'ndjson';
-    } catch {
-      mode = 'json';
-    }
-  }
-  async function* replay(): AsyncGenerator<Buffer> {
-    yield buffered;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-  }
-  return { mode, stream: Readable.from(replay(), { objectMode: false }) };
+async function streamLines(chunks: AsyncIterator<Buffer>, context: FileContext, write: (ndjson: string) => Promise<void>): Promise<StreamedOutcome> {
+  const lines = new LinesFlattener(context, (format, fileContext) => new FileFlattener(format, fileContext));
+  const splitter = new LineSplitter(MAX_RECORD_BYTES, (line) => lines.add(line));
+  await feed(chunks, { push: (chunk) => splitter.push(chunk), end: () => splitter.end(), get wanted() { return lines.wanted; } }, lines, write);
+  return lines.finish();
 }
 
-function asRecords(value: unknown): unknown[] {
-  if (typeof value === 'object' && value !== null && Array.isArray((value as { records?: unknown }).records)) return (value as { records: unknown[] }).records;
-  return [value];
-}
-
-/** Flatten one huge file into `shard`. On a non-loaded outcome the caller must discard the shard. */
-export async function streamFlattenFile(input: Readable, context: FileContext, gzip: boolean, write: (ndjson: string) => Promise<void>): Promise<FileOutcome> {
+/** One document: its `records` items, parsed one at a time; the format is checked once the top level is known. */
+async function streamDocument(chunks: AsyncIterator<Buffer>, context: FileContext, write: (ndjson: string) => Promise<void>): Promise<StreamedOutcome> {
   const flattener = new FileFlattener(vlilleV1, context);
-  let index = 0;
-  let sawRecords = false;
-  const add = async (value: unknown): Promise<void> => {
-    sawRecords = true;
-    flattener.add(value, index++);
-    if (flattener.bufferedLength >= FLUSH_CHARS) await write(flattener.takeNdjson());
-  };
-  input.on('error', () => undefined); // surfaced through the pipeline below
-  const decoded = (gzip ? input.pipe(createGunzip()) : input).pipe(stripBom()).pipe(checkUtf8());
+  let first: unknown;
+  const splitter = new RecordsSplitter(
+    { maxItemBytes: MAX_RECORD_BYTES, maxMemberBytes: MAX_MEMBER_BYTES, maxDepth: MAX_DEPTH },
+    {
+      item(text, index) {
+        const costly = costlyToParse(text);
+        if (costly !== null) return flattener.reject(index, `record of ${costly}: not read`);
+        let record: unknown;
+        try {
+          record = JSON.parse(text);
+        } catch (error) {
+          throw new SplitError('NOT_JSON', `not valid JSON in record ${index}: ${(error as Error).message.slice(0, 200)}`);
+        }
+        if (index === 0) first = record;
+        flattener.add(record, index);
+      },
+      skipped: (index, reason) => flattener.reject(index, reason),
+    },
+  );
+  await feed(chunks, { push: (chunk) => splitter.push(chunk), end: () => splitter.end(), wanted: true }, flattener, write);
+  // What the whole-file path's detect() would see of this document.
+  const top = { nhits: splitter.keys.has('nhits') ? 0 : undefined, parameters: splitter.keys.has('parameters') ? {} : undefined, records: first === undefined ? [] : [first] };
+  if (!splitter.sawRecords || !vlilleV1.detect(top)) {
+    return { status: 'rejected', code: 'UNKNOWN_SHAPE', reason: `unknown file format: no top-level "records" array of V'lille records (keys: ${[...splitter.keys].slice(0, 8).map(previewKey).join(', ')})`, rejects: [] };
+  }
+  return flattener.finish();
+}
+
+/**
+ * Flatten one file from a stream, handing NDJSON rows to `write` as they come (at most ~4 MiB at a time).
+ * On a non-loaded outcome the caller must discard what was written. Gzip is recognised by its bytes.
+ */
+export async function streamFlattenFile(
+  input: Readable,
+  context: FileContext,
+  write: (ndjson: string) => Promise<void>,
+  options: { onBytes?: (bytes: number) => void } = {},
+): Promise<StreamedOutcome> {
+  const total = { bytes: 0 };
   try {
-    const { mode, stream } = await peekMode(decoded);
-    if (mode === 'ndjson') {
-      for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
-        if (line.trim() === '') continue;
-        for (const record of asRecords(JSON.parse(line))) await add(record);
-      }
-    } else {
-      await pipeline([
-        stream,
-        // Whole keys, strings and numbers only: half the tokens, less garbage, faster.
-        parserStream({ streamValues: false }),
-        pick.asStream({ filter: 'records' }),
-        streamArray.asStream(),
-        async (items: AsyncIterable<{ key: number; value: unknown }>) => {
-          for await (const item of items) await add(item.value);
-        },
-      ] as unknown as NodeJS.ReadWriteStream[]);
+    const text = textBytes(input, options.onBytes ?? (() => undefined), total);
+    const { ndjson, all } = await detectNdjson(text, MAX_FIRST_LINE_BYTES);
+    const outcome = ndjson ? await streamLines(all, context, write) : await streamDocument(all, context, write);
+    if (outcome.status === 'loaded' && outcome.recordsNdjson) {
+      await write(outcome.recordsNdjson);
+      outcome.recordsNdjson = '';
     }
+    return outcome;
   } catch (error) {
-    if (error instanceof NotUtf8Error) return { status: 'rejected', code: 'NOT_UTF8', reason: `${error.message} (streamed, after record ${index})`, rejects: [] };
-    const message = errorMessage(error);
-    // stream-json says "Parser has expected …" when the input ends inside a value: the document stopped early.
-    const truncated = /Parser has expected|end of|unexpected end|incomplete|Unterminated|premature/i.test(message);
-    return {
-      status: 'rejected',
-      code: truncated ? 'TRUNCATED' : 'NOT_JSON',
-      reason: `${truncated ? 'JSON ends early, the file looks truncated' : 'not valid JSON'} (streamed, after record ${index}: ${message})`,
-      rejects: [],
-    };
+    if (error instanceof StreamReject) return { status: 'rejected', code: error.code, reason: `${error.message} (streamed)`, rejects: [] };
+    if (!(error instanceof SplitError)) throw error;
+    const code = error.code === 'EMPTY' && total.bytes === 0 ? 'EMPTY' : error.code;
+    const reason = code === 'EMPTY' && total.bytes === 0 ? 'file is empty (0 bytes)' : error.message;
+    return { status: 'rejected', code, reason: `${reason} (streamed)`, rejects: [] };
   }
-  if (!sawRecords) {
-    return { status: 'rejected', code: 'UNKNOWN_SHAPE', reason: 'unknown file format: no top-level "records" array (large file, streamed)', rejects: [] };
-  }
-  const outcome = flattener.finish();
-  if (outcome.status === 'loaded') {
-    const rest = outcome.recordsNdjson;
-    outcome.recordsNdjson = '';
-    if (rest) await write(rest);
-  }
-  return outcome;
 }
 
 /**
@@ -163,17 +140,25 @@ export async function streamFileToShards(
   onBytes: (bytes: number) => void,
 ): Promise<BatchResult> {
   const writer = new ShardWriter(file.spoolDir, `records-stream-${file.id}`, file.shardBytes);
+  let outcome: StreamedOutcome | null = null;
+  let shards: string[] = [];
   let bytesRead = 0;
-  input.on('data', (chunk: Buffer) => {
-    bytesRead += chunk.length;
-    onBytes(chunk.length);
-  });
-  const outcome = await streamFlattenFile(input, { name: file.name, window: file.window }, /\.gz$/i.test(file.name), (text) => writer.write(text));
-  const shards = await writer.close();
-  if (outcome.status === 'loaded') {
-    const { recordsNdjson: _rest, stations, ...rest } = outcome;
-    return { files: [{ ...rest, shards, bytesRead }], stations: stations.values() };
+  const counted = (bytes: number): void => {
+    bytesRead += bytes;
+    onBytes(bytes);
+  };
+  try {
+    outcome = await streamFlattenFile(input, { name: file.name, window: file.window }, (text) => writer.write(text), { onBytes: counted });
+  } finally {
+    // Also when reading failed (an exception): no shard of a file that did not load is left behind.
+    input.destroy();
+    shards = await writer.close();
+    if (outcome?.status !== 'loaded') {
+      await Promise.all(shards.map((shard) => rm(shard, { force: true })));
+      shards = [];
+    }
   }
-  await Promise.all(shards.map((shard) => rm(shard, { force: true })));
-  return { files: [{ ...outcome, bytesRead }], stations: [] };
+  if (outcome.status !== 'loaded') return { files: [{ ...outcome, bytesRead }], stations: [] };
+  const { recordsNdjson: _rest, stations, ...rest } = outcome;
+  return { files: [{ ...rest, shards, bytesRead }], stations: stations.values() };
 }

@@ -1,17 +1,31 @@
 /**
- * Raw bytes → parsed JSON document, or the reason the whole file is unusable.
- * Pure (zlib's synchronous gunzip is a computation, not I/O). Handles gzip, a UTF-8 BOM,
- * pretty-printed JSON and NDJSON (one response or one record per line).
+ * Raw bytes of one whole file → a parsed document, NDJSON lines, or the reason the file is unusable here.
+ * Pure (zlib's synchronous gunzip is a computation, not I/O). Handles gzip, a UTF-8 BOM, pretty-printed
+ * JSON and NDJSON (one response or one record per line). Bounded: gzip never inflates past `maxTextBytes`
+ * (beyond it the file is handed to the streaming path), and deep nesting in a large text goes there too.
  */
 import { isUtf8 } from 'node:buffer';
-import { gunzipSync } from 'node:zlib';
+import { constants, gunzipSync } from 'node:zlib';
+import { INFLATION_FLOOR_BYTES, MAX_INFLATION_RATIO, inflationLimitReason, mib } from './inflation.js';
+import { splitNdjson, type NdjsonLine } from './ndjson-input.js';
+import { costlyToParse } from './structure.js';
 
 export type FileRejectCode = 'EMPTY' | 'NOT_UTF8' | 'TRUNCATED' | 'NOT_JSON' | 'BAD_GZIP' | 'UNKNOWN_SHAPE' | 'NO_VALID_RECORDS' | 'CHECKSUM_MISMATCH';
 
-export type Decoded = { ok: true; doc: unknown } | { ok: false; code: FileRejectCode; reason: string };
+export type Rejected = { kind: 'rejected'; code: FileRejectCode; reason: string };
+/** The whole-file path cannot read this file within its bounds; the streaming path can. */
+export type StreamInstead = { kind: 'stream'; reason: string };
+/** NDJSON lines are parsed as they are consumed. */
+export type Decoded = { kind: 'document'; doc: unknown } | { kind: 'lines'; lines: Iterable<NdjsonLine> } | Rejected | StreamInstead;
 
-/** Small gzip files are gunzipped whole; bound what they may expand to. */
-const MAX_GUNZIPPED_BYTES = 512 * 2 ** 20;
+export interface DecodeOptions {
+  /** Most text a gzip file may inflate to here (default: 16 MiB, the default --stream-threshold-mb). */
+  maxTextBytes?: number;
+}
+
+export const DEFAULT_MAX_TEXT_BYTES = 16 * 2 ** 20;
+/** Whitespace as JSON sees it (a normal file fails at its first byte). */
+const JSON_BLANK = /^[ \t\r\n]*$/;
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
@@ -19,63 +33,80 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === GZIP_MAGIC_0 && bytes[1] === GZIP_MAGIC_1;
 }
 
-/** Strip gzip and BOM, check UTF-8; returns the text or a reject. */
-export function decodeText(input: Uint8Array): { ok: true; text: string } | { ok: false; code: FileRejectCode; reason: string } {
-  let bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  if (isGzip(bytes)) {
-    try {
-      bytes = gunzipSync(bytes, { maxOutputLength: MAX_GUNZIPPED_BYTES });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        return { ok: false, code: 'BAD_GZIP', reason: `gzip data expands beyond ${MAX_GUNZIPPED_BYTES / 2 ** 20} MiB (a gzip bomb, or a file to stream: lower --stream-threshold-mb)` };
-      }
-      return { ok: false, code: 'BAD_GZIP', reason: `gzip data is corrupt or truncated: ${(error as Error).message}` };
-    }
-  }
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-  if (bytes.length === 0) return { ok: false, code: 'EMPTY', reason: 'file is empty (0 bytes)' };
-  if (!isUtf8(bytes)) return { ok: false, code: 'NOT_UTF8', reason: 'file is not valid UTF-8 text' };
-  const text = bytes.toString('utf8');
-  if (text.trim() === '') return { ok: false, code: 'EMPTY', reason: 'file holds only whitespace' };
-  return { ok: true, text };
+/** UTF-16 text says so in its byte-order mark; it is not read (the reason says what it is). */
+export function utf16Reason(bytes: Uint8Array): string | null {
+  const le = bytes[0] === 0xff && bytes[1] === 0xfe;
+  return le || (bytes[0] === 0xfe && bytes[1] === 0xff) ? `file is UTF-16 (byte-order mark ${le ? 'FF FE' : 'FE FF'}), not UTF-8` : null;
 }
 
-function describeSyntaxError(error: Error, length: number): { code: FileRejectCode; reason: string } {
+/**
+ * Gunzip at most `maxTextBytes`. Past that, the file is a bomb when its start alone already breaks the
+ * inflation rule (the streaming path would stop it too), and is otherwise streamed.
+ */
+function gunzipBounded(bytes: Buffer, maxTextBytes: number): Buffer | Rejected | StreamInstead {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: maxTextBytes });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') {
+      return { kind: 'rejected', code: 'BAD_GZIP', reason: `gzip data is corrupt or truncated: ${(error as Error).message}` };
+    }
+  }
+  // Inflate the first `limit / ratio` compressed bytes: more than `limit` out of them breaks the rule.
+  const limit = Math.max(maxTextBytes, INFLATION_FLOOR_BYTES);
+  const prefix = Math.floor(limit / MAX_INFLATION_RATIO);
+  try {
+    gunzipSync(bytes.subarray(0, prefix), { maxOutputLength: limit, finishFlush: constants.Z_SYNC_FLUSH });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      return { kind: 'rejected', code: 'BAD_GZIP', reason: inflationLimitReason(limit + 1, prefix) ?? 'gzip bomb' };
+    }
+  }
+  return { kind: 'stream', reason: `gzip data expands beyond ${mib(maxTextBytes)}: read it as a stream` };
+}
+
+/** Strip gzip and BOM, check UTF-8; returns the text or why not. */
+export function decodeText(input: Uint8Array, options: DecodeOptions = {}): { kind: 'text'; text: string } | Rejected | StreamInstead {
+  let bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  if (isGzip(bytes)) {
+    const inflated = gunzipBounded(bytes, options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES);
+    if (!Buffer.isBuffer(inflated)) return inflated;
+    bytes = inflated;
+  }
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  if (bytes.length === 0) return { kind: 'rejected', code: 'EMPTY', reason: 'file is empty (0 bytes)' };
+  const utf16 = utf16Reason(bytes);
+  if (utf16 !== null) return { kind: 'rejected', code: 'NOT_UTF8', reason: utf16 };
+  if (!isUtf8(bytes)) return { kind: 'rejected', code: 'NOT_UTF8', reason: 'file is not valid UTF-8 text' };
+  const text = bytes.toString('utf8');
+  if (JSON_BLANK.test(text)) return { kind: 'rejected', code: 'EMPTY', reason: 'file holds only whitespace' };
+  return { kind: 'text', text };
+}
+
+export function describeSyntaxError(error: Error, length: number): { code: FileRejectCode; reason: string } {
   const message = error.message;
   const position = /position (\d+)/.exec(message);
-  const atEnd = position !== null && Number(position[1]) >= length - 1;
+  // An error past the last character means the text stopped early (checked on every truncation of a minute,
+  // compact and pretty-printed); an error *at* the last character is a wrong character (`[1}`, `{…} x`).
+  const atEnd = position !== null && Number(position[1]) >= length;
   if (/end of JSON input|Unterminated string/i.test(message) || atEnd) {
     return { code: 'TRUNCATED', reason: `JSON ends early, the file looks truncated (${message})` };
   }
   return { code: 'NOT_JSON', reason: `not valid JSON: ${message}` };
 }
 
-/** NDJSON: every non-blank line a JSON value. Null when the text is not NDJSON. */
-function parseLines(text: string): unknown[] | null {
-  const lines = text.split('\n').filter((line) => line.trim() !== '');
-  if (lines.length < 2) return null;
-  const values: unknown[] = [];
-  for (const line of lines) {
-    try {
-      values.push(JSON.parse(line));
-    } catch {
-      return null;
-    }
-  }
-  return values;
-}
-
 export function parseDocument(text: string): Decoded {
+  const costly = costlyToParse(text);
+  if (costly !== null) return { kind: 'stream', reason: `${costly}: read it record by record` };
   try {
-    return { ok: true, doc: JSON.parse(text) };
+    return { kind: 'document', doc: JSON.parse(text) };
   } catch (error) {
-    const lines = parseLines(text);
-    if (lines !== null) return { ok: true, doc: { ndjson: lines } };
-    return { ok: false, ...describeSyntaxError(error as Error, text.length) };
+    const lines = splitNdjson(text);
+    if (lines !== null) return { kind: 'lines', lines };
+    return { kind: 'rejected', ...describeSyntaxError(error as Error, text.length) };
   }
 }
 
-export function decode(bytes: Uint8Array): Decoded {
-  const text = decodeText(bytes);
-  return text.ok ? parseDocument(text.text) : text;
+export function decode(bytes: Uint8Array, options: DecodeOptions = {}): Decoded {
+  const text = decodeText(bytes, options);
+  return text.kind === 'text' ? parseDocument(text.text) : text;
 }

@@ -2,8 +2,9 @@
  * One raw file → staged rows. `FileFlattener` accumulates the outcome record by record so the
  * whole-document path (`flattenDocument`) and the streaming path for huge files share the logic.
  */
-import { decode, type FileRejectCode } from './decode.js';
+import { decode, type DecodeOptions, type FileRejectCode } from './decode.js';
 import { describeShape, detectFormat } from './formats.js';
+import { LinesFlattener, type NdjsonLine } from './ndjson-input.js';
 import { asciiJson, recordLine } from './ndjson.js';
 import { LatestStations } from './stations.js';
 import { epochMillis } from './timestamps.js';
@@ -41,13 +42,18 @@ export interface RejectedFile {
   rejects: RowReject[];
 }
 
-/** The whole-file path declines a file that is too big to hold once decoded: read it as a stream instead. */
-export interface StreamInstead {
+/**
+ * The whole-file path will not read this file within its bounds (gzip that inflates past the text cap, or
+ * deep nesting in a large text): parse it with the streaming path (src/loader/stream-file.ts) instead.
+ */
+export interface StreamFile {
   status: 'stream';
   reason: string;
 }
 
-export type FileOutcome = LoadedFile | DegradedFile | RejectedFile | StreamInstead;
+export type FileOutcome = LoadedFile | DegradedFile | RejectedFile | StreamFile;
+/** What reading a file record by record comes to (the streaming path's answer too). */
+export type ReadOutcome = LoadedFile | DegradedFile | RejectedFile;
 
 export class FileFlattener {
   private ndjson = '';
@@ -73,13 +79,20 @@ export class FileFlattener {
     this.toMs = context.window?.toMs ?? Infinity;
   }
 
-  add(raw: unknown, index: number): void {
+  /** A record that could not be read at all (a bad NDJSON line, a record too large to stream). */
+  reject(index: number, reason: string, line?: number): void {
+    this.rejected++;
+    if (this.rejects.length >= MAX_REJECTS_PER_FILE) return;
+    this.rejects.push(line === undefined ? { index, reason } : { index, reason: `line ${line}: ${reason}`, line });
+  }
+
+  /** `line`: the NDJSON line the record came from. */
+  add(raw: unknown, index: number, line?: number): void {
     const outcome = this.format.flattenRecord(raw, this.context);
     if (outcome.kind === 'degraded') {
       this.degraded++;
     } else if (outcome.kind === 'reject') {
-      this.rejected++;
-      if (this.rejects.length < MAX_REJECTS_PER_FILE) this.rejects.push({ index, reason: outcome.reason });
+      this.reject(index, outcome.reason, line);
     } else {
       this.rows++;
       this.ndjson += recordLine(outcome.record, this.sourceLiteral);
@@ -109,7 +122,7 @@ export class FileFlattener {
     return this.ndjson.length;
   }
 
-  finish(): FileOutcome {
+  finish(): ReadOutcome {
     if (this.rows === 0 && this.rejected === 0) {
       return { status: 'degraded', format: this.format.id, degradedRecords: this.degraded };
     }
@@ -118,7 +131,7 @@ export class FileFlattener {
       return {
         status: 'rejected',
         code: 'NO_VALID_RECORDS',
-        reason: `none of its ${this.rejected} record(s) is valid${first ? ` (record ${first.index}: ${first.reason})` : ''}`,
+        reason: `none of its ${this.rejected} record(s) is valid${first ? ` (${first.line === undefined ? `record ${first.index}: ` : ''}${first.reason})` : ''}`,
         rejects: this.rejects,
       };
     }
@@ -149,9 +162,30 @@ export function flattenDocument(doc: unknown, context: FileContext): FileOutcome
   return flattener.finish();
 }
 
-/** Bytes of one whole file → its outcome. The worker-thread entry point calls this. */
-export function flattenFileBytes(bytes: Uint8Array, context: FileContext): FileOutcome {
-  const decoded = decode(bytes);
-  if (!decoded.ok) return { status: 'rejected', code: decoded.code, reason: decoded.reason, rejects: [] };
-  return flattenDocument(decoded.doc, context);
+/** NDJSON lines (whole-file path) → the file's outcome. */
+export function flattenLines(lines: Iterable<NdjsonLine>, context: FileContext): FileOutcome {
+  const flattener = new LinesFlattener(context, (format, ctx) => new FileFlattener(format, ctx));
+  for (const line of lines) {
+    flattener.add(line);
+    if (!flattener.wanted) break;
+  }
+  return flattener.finish();
+}
+
+/**
+ * Bytes of one whole file → its outcome. The worker-thread entry point calls this. Never inflates gzip past
+ * `options.maxTextBytes`: such a file (and deep nesting in a large text) comes back as `status: 'stream'`.
+ */
+export function flattenFileBytes(bytes: Uint8Array, context: FileContext, options: DecodeOptions = {}): FileOutcome {
+  const decoded = decode(bytes, options);
+  switch (decoded.kind) {
+    case 'document':
+      return flattenDocument(decoded.doc, context);
+    case 'lines':
+      return flattenLines(decoded.lines, context);
+    case 'stream':
+      return { status: 'stream', reason: decoded.reason };
+    default:
+      return { status: 'rejected', code: decoded.code, reason: decoded.reason, rejects: [] };
+  }
 }

@@ -1,4 +1,5 @@
 /** The known raw formats, and how a parsed document is matched to one. */
+import { previewKey } from './preview.js';
 import type { FormatModule } from './types.js';
 import { vlilleV1 } from './vlille-v1.js';
 
@@ -8,32 +9,26 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * NDJSON files (see decode.ts) arrive as `{ ndjson: [...] }`: either one API response per line
- * (records are concatenated) or one raw record per line.
- */
-function unwrapNdjson(doc: unknown): unknown {
-  if (!isObject(doc) || !Array.isArray(doc.ndjson) || Object.keys(doc).length !== 1) return doc;
-  const lines = doc.ndjson as unknown[];
-  if (lines.every((line) => isObject(line) && Array.isArray(line.records))) {
-    return { records: lines.flatMap((line) => (line as { records: unknown[] }).records) };
-  }
-  if (lines.every((line) => isObject(line) && isObject(line.fields))) return { records: lines };
-  return doc;
-}
-
-export function detectFormat(rawDoc: unknown): { format: FormatModule; doc: unknown } | null {
-  const doc = unwrapNdjson(rawDoc);
+/** The format of a single parsed document (NDJSON lines: see ndjson-input.ts). */
+export function detectFormat(doc: unknown): { format: FormatModule; doc: unknown } | null {
   const format = FORMATS.find((candidate) => candidate.detect(doc));
   return format ? { format, doc } : null;
 }
 
-/** A short description of a document's shape, for "unknown shape" rejections. */
+/** A short description of a document's shape, for "unknown shape" rejections (keys clipped: they are data). */
 export function describeShape(doc: unknown): string {
   if (Array.isArray(doc)) return `a JSON array of ${doc.length} item(s)`;
   if (isObject(doc)) {
-    const keys = Object.keys(doc).slice(0, 8);
-    return `an object with keys [${keys.join(', ')}${Object.keys(doc).length > keys.length ? ', …' : ''}]`;
+    const keys: string[] = [];
+    let more = false;
+    for (const key in doc) {
+      if (keys.length === 8) {
+        more = true;
+        break;
+      }
+      keys.push(previewKey(key));
+    }
+    return `an object with keys [${keys.join(', ')}${more ? ', …' : ''}]`;
   }
   return `a JSON ${doc === null ? 'null' : typeof doc}`;
 }

@@ -5,6 +5,8 @@
 import type { RecordRow, StationRow } from './types.js';
 
 const quoted = new Map<string, string>();
+/** Only short values repeat (states, communes); a long one cached would be kept until the next clear. */
+const MAX_CACHED_LENGTH = 64;
 const NON_ASCII = /[\u0080-\uffff]/g;
 
 /**
@@ -18,6 +20,7 @@ export function asciiJson(value: string): string {
 /** JSON string literal, cached: the same few `etat`/`commune` values repeat millions of times. */
 function q(value: string | null): string {
   if (value === null) return 'null';
+  if (value.length > MAX_CACHED_LENGTH) return asciiJson(value);
   let literal = quoted.get(value);
   if (literal === undefined) {
     literal = asciiJson(value);

@@ -11,6 +11,15 @@ const ISO_PATTERN =
 // What both warehouses read as is: seconds present, at most microseconds, offset Z or ±HH:MM.
 const CANONICAL_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
 
+/**
+ * Instants both warehouses can hold: BigQuery's TIMESTAMP spans years 0001–9999 in UTC, so
+ * `0001-01-01T00:00:00+14:00` (year 0 in UTC) would fail a whole load job. Only years 1 and 9999 need the check.
+ */
+const MIN_INSTANT_MS = Date.parse('0001-01-01T00:00:00Z');
+const MAX_INSTANT_MS = Date.parse('9999-12-31T23:59:59.999Z');
+/** Longer text is no timestamp: not checked by regex and not cached (a 10 MB string would be kept as a key). */
+const MAX_TIMESTAMP_LENGTH = 64;
+
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const CACHE_LIMIT = 20_000;
 const cache = new Map<string, string | null>();
@@ -28,10 +37,14 @@ function canonicalize(text: string): string | null {
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return null;
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
   if (!zulu && (Number(oh) > 14 || Number(om) > 59)) return null;
-  if (CANONICAL_PATTERN.test(text)) return text;
   const fraction = frac ? `.${frac.slice(0, 6)}` : '';
   const offset = zulu ? 'Z' : `${sign}${oh}:${om}`;
-  return `${y}-${mo}-${d}T${h}:${mi}:${s}${fraction}${offset}`;
+  const canonical = CANONICAL_PATTERN.test(text) ? text : `${y}-${mo}-${d}T${h}:${mi}:${s}${fraction}${offset}`;
+  if (year === 1 || year === 9999) {
+    const ms = Date.parse(canonical);
+    if (!(ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS)) return null;
+  }
+  return canonical;
 }
 
 const digit = (text: string, i: number): number => {
@@ -50,7 +63,8 @@ function isCanonical(text: string): boolean {
   const year = two(text, 0) * 100 + two(text, 2);
   const month = two(text, 5);
   const day = two(text, 8);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
+  // Years 1 and 9999 take the slow path, which checks the instant is in the warehouses' range.
+  if (year < 2 || year > 9998 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
   if (two(text, 11) > 23 || two(text, 11) < 0 || two(text, 14) > 59 || two(text, 14) < 0 || two(text, 17) > 59 || two(text, 17) < 0) return false;
   let i = 19;
   if (text.charCodeAt(i) === 46) {
@@ -84,7 +98,7 @@ export function canonicalTimestamp(value: unknown): string | null {
   }
   let result: string | null | undefined = value;
   if (!isCanonical(value)) {
-    result = cache.get(value);
+    result = value.length > MAX_TIMESTAMP_LENGTH ? null : cache.get(value);
     if (result === undefined) {
       result = canonicalize(value.trim());
       if (cache.size >= CACHE_LIMIT) cache.clear();

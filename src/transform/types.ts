@@ -25,8 +25,12 @@ export interface StationRow {
 
 /** A single record of an otherwise good file that could not be used. */
 export interface RowReject {
+  /** Position of the record in the file (0-based; NDJSON: counted across lines). */
   index: number;
+  /** Says what is wrong; for NDJSON it starts with `line N: `. */
   reason: string;
+  /** NDJSON: the 1-based line the record came from. */
+  line?: number;
 }
 
 /** What the file name and source tell a format module (some formats carry no timestamp of their own). */

@@ -36,3 +36,20 @@ test('repeated and interleaved values keep their own results (the recent-values 
   }
   assert.deepEqual(expected, ['2023-08-24T20:08:00.56+02:00', null, '2023-08-24T20:08:00+02:00', null, '2023-08-24T18:08:00Z']);
 });
+
+test('hostile timestamps: impossible dates, offsets past ±14:00, year 0 and instants outside years 1–9999 in UTC', () => {
+  for (const text of ['2023-02-30T10:00:00Z', '2023-08-24T24:00:00+02:00', '0000-01-01T00:00:00Z', '2023-08-24T20:08:00+15:00', '2023-08-24T20:08:00-14:60',
+    '0001-01-01T00:00:00+14:00', '0001-01-01T13:59:59.999+14:00', '9999-12-31T23:59:59-00:01', '9999-12-31T10:00:00.5-14:00', '2023-08-24T20:08:00\u0000+02:00', '2023-08-24T20:08:00.56+02:00\ud800']) {
+    assert.equal(canonicalTimestamp(text), null, JSON.stringify(text));
+  }
+  // The edges themselves are instants both warehouses hold.
+  for (const text of ['0001-01-01T00:00:00Z', '0001-01-01T14:00:00+14:00', '9999-12-31T23:59:59.999999Z', '9999-12-31T09:59:59-14:00']) {
+    assert.equal(canonicalTimestamp(text), text);
+  }
+});
+
+test('a 10 MB string that starts like a timestamp is none', () => {
+  const huge = `2023-08-24T20:08:00.56+02:00${' '.repeat(10 * 2 ** 20)}`;
+  assert.equal(canonicalTimestamp(huge), null);
+  assert.equal(canonicalTimestamp('2023-08-24T20:08:00.56+02:00'), '2023-08-24T20:08:00.56+02:00');
+});

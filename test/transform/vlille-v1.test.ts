@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { flattenDocument } from '../../src/transform/flatten-file.js';
+import { recordLine } from '../../src/transform/ndjson.js';
 import { vlilleV1 } from '../../src/transform/vlille-v1.js';
 
 const ctx = { name: 'data___2023_08_24_20_09_00.json' };
@@ -77,4 +78,34 @@ test('all-degraded files are degraded; all-invalid files are rejected; other sha
   const unknown = flattenDocument({ type: 'FeatureCollection', features: [] }, ctx);
   assert.equal(unknown.status === 'rejected' && unknown.code, 'UNKNOWN_SHAPE');
   assert.equal(flattenDocument([1, 2], ctx).status, 'rejected');
+});
+
+test('hostile values: reasons stay short and never throw (deep nesting, huge strings, huge numbers)', () => {
+  let deep: unknown = 1;
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [record({ libelle: deep }), /station id \(libelle=\[\[\[/],
+    [record({ libelle: JSON.parse('1e400') }), /Infinity \(out of range\)/],
+    [record({ libelle: 2 ** 64 }), /libelle=18446744073709552000/], // a 2^64 id, as JSON.parse reads "18446744073709551616"
+    [record({ libelle: -0 }), /station id/],
+    [record({ nbvelosdispo: 'x'.repeat(10 * 2 ** 20) }), /\(10485760 characters\)/],
+    [record({ nom: 'N'.repeat(10 * 2 ** 20) }), /nom is 10485760 characters long \(at most 1024\)/],
+    [record({ etat: 'É'.repeat(2000) }), /etat is 2000 characters long/],
+    [record({ [`k${'y'.repeat(1000)}`]: 1, nbplacesdispo: { a: { b: { c: { d: 1 } } } } }), /nbplacesdispo is not a non-negative integer: \{"a":\{"b":\{"c":\{…\}\}\}\}/],
+  ];
+  for (const [raw, reason] of cases) {
+    const outcome = vlilleV1.flattenRecord(raw, ctx);
+    assert.equal(outcome.kind, 'reject');
+    if (outcome.kind !== 'reject') continue;
+    assert.match(outcome.reason, reason);
+    assert.ok(outcome.reason.length < 400, `${outcome.reason.length} characters`);
+  }
+});
+
+test('-0 counts stage as 0; text at the length limit is kept', () => {
+  const outcome = vlilleV1.flattenRecord(record({ nbvelosdispo: -0, nom: 'N'.repeat(1024) }), ctx);
+  assert.equal(outcome.kind, 'row');
+  if (outcome.kind !== 'row') return;
+  assert.match(recordLine(outcome.record, '"f"'), /"nb_velos_dispo":0,/);
+  assert.equal(outcome.station.nom?.length, 1024);
 });

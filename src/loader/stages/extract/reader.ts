@@ -16,6 +16,8 @@ export interface ReaderOptions {
   spoolDir: string;
   shardBytes: number;
   window: TimeWindow;
+  /** Files above this (on disk or once gunzipped) are streamed. */
+  streamThresholdBytes: number;
 }
 
 const PROGRESS_POLL_MS = 500;
@@ -48,8 +50,8 @@ export class FileReader {
   async flatten(batch: readonly SourceObject[]): Promise<BatchResult> {
     const inputs = await Promise.all(batch.map((object) => this.input(object)));
     const readable = inputs.filter((input): input is FlattenInput => 'name' in input);
-    const { spoolDir, shardBytes, window } = this.options;
-    const result = readable.length > 0 ? await this.pool.flatten({ files: readable, spoolDir, shardBytes, window }) : { files: [], stations: [] };
+    const { spoolDir, shardBytes, window, streamThresholdBytes } = this.options;
+    const result = readable.length > 0 ? await this.pool.flatten({ files: readable, spoolDir, shardBytes, window, maxTextBytes: streamThresholdBytes }) : { files: [], stations: [] };
     let next = 0;
     const files = inputs.map((input) => ('name' in input ? result.files[next++]! : unreadableResult(input)));
     return { files, stations: result.stations };

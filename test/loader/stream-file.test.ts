@@ -1,0 +1,136 @@
+/** The streaming path against the whole-file path, and its bounds on hostile input. */
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { streamFlattenFile } from '../../src/loader/stream-file.js';
+import { flattenFileBytes, type FileOutcome } from '../../src/transform/flatten-file.js';
+import { FIXTURES } from '../support/cli.js';
+
+function* pieces(bytes: Buffer, size: number): Generator<Buffer> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+/** Stream `bytes` in chunks of `size`; returns the outcome, the NDJSON written and the raw bytes read. */
+async function stream(bytes: Buffer, size = 65536, name = 'x.json'): Promise<{ outcome: FileOutcome; ndjson: string; read: number }> {
+  let ndjson = '';
+  let read = 0;
+  const outcome = await streamFlattenFile(Readable.from(pieces(bytes, size)), { name }, async (text) => void (ndjson += text), { onBytes: (n) => (read += n) });
+  return { outcome, ndjson, read };
+}
+
+/** What both paths must agree on. */
+function summary(outcome: FileOutcome, ndjson: string): unknown {
+  if (outcome.status === 'rejected') return { status: outcome.status, code: outcome.code, rejects: outcome.rejects };
+  if (outcome.status !== 'loaded') return outcome.status === 'degraded' ? { status: 'degraded', degraded: outcome.degradedRecords } : outcome;
+  return { status: 'loaded', rows: outcome.rows, rejected: outcome.rejectedRows, degraded: outcome.degradedRecords, rejects: outcome.rejects, ndjson, stations: outcome.stations.values() };
+}
+
+const fixtureFiles = ['vlille/minutes', 'vlille/hostile'].flatMap((dir) => readdirSync(path.join(FIXTURES, dir)).map((name) => path.join(FIXTURES, dir, name)));
+
+test('every fixture file: the streaming path gives the whole-file outcome, whatever the chunk size', async () => {
+  for (const file of fixtureFiles) {
+    const bytes = readFileSync(file);
+    const whole = flattenFileBytes(bytes, { name: 'x.json' });
+    const expected = summary(whole, whole.status === 'loaded' ? whole.recordsNdjson : '');
+    for (const size of [1, 7, 4096]) {
+      const { outcome, ndjson } = await stream(bytes, size);
+      assert.deepEqual(summary(outcome, ndjson), expected, `${path.basename(file)} in chunks of ${size}`);
+    }
+  }
+});
+
+test('a gzip bomb is stopped after reading a small part of it', async () => {
+  const bomb = gzipSync(Buffer.alloc(300 * 2 ** 20, 0x20), { level: 9 }); // ~300 KB
+  const { outcome, read } = await stream(bomb, 16384, 'bomb.json');
+  assert.equal(outcome.status === 'rejected' && outcome.code, 'BAD_GZIP');
+  assert.match(outcome.status === 'rejected' ? outcome.reason : '', /expands more than 100×/);
+  assert.ok(read < bomb.length / 4, `read ${read} of ${bomb.length} bytes`);
+});
+
+test('gzip is recognised by its bytes, not its name; corrupt gzip is BAD_GZIP', async () => {
+  const text = readFileSync(path.join(FIXTURES, 'vlille/minutes', readdirSync(path.join(FIXTURES, 'vlille/minutes'))[0]!));
+  const gz = gzipSync(text);
+  assert.equal((await stream(gz, 1000, 'no-gz-suffix.json')).outcome.status, 'loaded');
+  const truncated = await stream(gz.subarray(0, gz.length - 100), 1000, 'x.json.gz');
+  assert.equal(truncated.outcome.status === 'rejected' && truncated.outcome.code, 'BAD_GZIP');
+});
+
+const record = (id: number, extra = ''): string =>
+  `{"fields": {"libelle": ${id}, "nbvelosdispo": 1, "nbplacesdispo": 2, "nom": "N"${extra}}, "record_timestamp": "2023-08-24T20:08:00.56+02:00"}`;
+
+test('records too large or too deep are rejected one by one, in bounded memory; the rest load', async () => {
+  const huge = record(2, `, "recordid": "${'x'.repeat(17 * 2 ** 20)}"`);
+  const deep = record(3, `, "x": ${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+  const doc = Buffer.from(`{"nhits": 4, "records": [${record(1)}, ${huge}, ${deep}, ${record(4)}]}`);
+  const { outcome } = await stream(doc);
+  assert.equal(outcome.status, 'loaded');
+  if (outcome.status !== 'loaded') return;
+  assert.equal(outcome.rows, 2);
+  assert.deepEqual(outcome.rejects.map((r) => [r.index, r.reason.replace(/\d{5,}/, 'N')]), [
+    [1, 'record is larger than N bytes: not read'],
+    [2, 'record nested deeper than 64 levels: not read'],
+  ]);
+});
+
+test('NDJSON: bad lines, a line too long and blank lines, streamed as read whole', async () => {
+  const lines = [record(1), '{"fields": ', '', record(2), `{"x": "${'y'.repeat(17 * 2 ** 20)}"}`, record(3), '\r', 'nul\u0000'];
+  const bytes = Buffer.from(lines.join('\n'));
+  const { outcome } = await stream(bytes);
+  assert.equal(outcome.status, 'loaded');
+  if (outcome.status !== 'loaded') return;
+  assert.equal(outcome.rows, 3);
+  assert.deepEqual(outcome.rejects.map((r) => r.line), [2, 5, 8]);
+  assert.match(outcome.rejects[1]!.reason, /^line 5: longer than 16777216 bytes \(\d+\): not read$/);
+  const whole = flattenFileBytes(Buffer.from(lines.filter((_, i) => i !== 4).join('\n')), { name: 'x.json' });
+  assert.equal(whole.status === 'loaded' && whole.rows, 3);
+});
+
+test('wrong shapes and broken documents get the whole-file codes', async () => {
+  const cases: [string, string][] = [
+    ['{"nhits": 1, "records": {"a": 1}}', 'UNKNOWN_SHAPE'],
+    ['{"nhits": 1, "records": [], "records": []}', 'UNKNOWN_SHAPE'],
+    ['"just a string"', 'UNKNOWN_SHAPE'],
+    [`${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'UNKNOWN_SHAPE'],
+    ['[1, 2]', 'UNKNOWN_SHAPE'],
+    [`${'['.repeat(100_000)}`, 'TRUNCATED'],
+    [`{"nhits": 1, "records": [${record(1)}`, 'TRUNCATED'],
+    [`{"nhits": 1, "records": [${record(1)}]} x`, 'NOT_JSON'],
+    ['{"nhits": 2x89, "records": []}', 'NOT_JSON'],
+    [`{"nhits": 1, "records": [${record(1).replace('"nom"', '"nom",')}]}`, 'NOT_JSON'],
+    ['{"records": [1}', 'NOT_JSON'],
+    ['   \n ', 'EMPTY'],
+    ['', 'EMPTY'],
+  ];
+  for (const [text, code] of cases) {
+    const { outcome } = await stream(Buffer.from(text), 5);
+    assert.equal(outcome.status === 'rejected' && outcome.code, code, text.slice(0, 60));
+    // The one difference: JSON.parse keeps the last of two "records" keys; the streaming path has read the first.
+    if (text.includes('"records": [], "records"')) continue;
+    const whole = flattenFileBytes(Buffer.from(text), { name: 'x.json' });
+    assert.equal(whole.status === 'rejected' && whole.code, code, `whole-file: ${text.slice(0, 60)}`);
+  }
+});
+
+test('a dense file the whole-file path hands on streams in bounded memory', async () => {
+  const dense = Buffer.from(`{"nhits":1,"records":[${Array(300_000).fill('{}').join(',')}]}`);
+  const whole = flattenFileBytes(dense, { name: 'x.json' });
+  assert.equal(whole.status, 'stream');
+  const before = process.memoryUsage.rss();
+  const { outcome } = await stream(dense);
+  assert.equal(outcome.status === 'rejected' && outcome.code, 'NO_VALID_RECORDS');
+  assert.match(outcome.status === 'rejected' ? outcome.reason : '', /none of its 300000 record\(s\) is valid/);
+  assert.ok(process.memoryUsage.rss() - before < 64 * 2 ** 20);
+});
+
+test('a streamed record or NDJSON line too dense to parse whole is rejected, not parsed', async () => {
+  const dense = `[${Array(400_000).fill('{}').join(',')}]`;
+  const doc = await stream(Buffer.from(`{"nhits": 2, "records": [${record(1)}, ${dense}]}`));
+  assert.equal(doc.outcome.status === 'loaded' && doc.outcome.rows, 1);
+  assert.match(doc.outcome.status === 'loaded' ? doc.outcome.rejects[0]!.reason : '', /^record of 400001 JSON objects and arrays in 1200001 characters: not read$/);
+  const lines = await stream(Buffer.from(`${record(1)}\n${dense}\n${record(2)}\n`));
+  assert.equal(lines.outcome.status === 'loaded' && lines.outcome.rows, 2);
+  assert.match(lines.outcome.status === 'loaded' ? lines.outcome.rejects[0]!.reason : '', /^line 2: 400001 JSON objects and arrays/);
+});
