@@ -2,10 +2,10 @@
  * pino to stderr: JSON lines with Cloud Logging's `severity` and `message` by default, human-readable on a
  * TTY. Every line passes through redact() (src/secrets.ts) on its way out.
  */
-import { Writable } from 'node:stream';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { prettyFactory } from 'pino-pretty';
 import { redact } from '../secrets.js';
+import { writeLine } from './terminal.js';
 
 export type { Logger };
 
@@ -26,17 +26,26 @@ function redacting(destination: DestinationStream & { flush?: () => void }): Des
   };
 }
 
-/** On a terminal a line first clears the progress bar's line (the bar redraws itself on its next tick). */
-const clearingStderr = new Writable({
-  write(chunk: Buffer, _encoding, callback) {
-    process.stderr.write(`\r\x1b[K${chunk.toString()}`, () => callback());
-  },
-});
+/**
+ * On a terminal: one line per entry, formatted at once (in order with the summary on stdout) and written above
+ * the progress bar while one is drawn. The run and task ids are for log collectors, not for a person watching.
+ */
+function terminal(): DestinationStream {
+  const format = prettyFactory({
+    colorize: true,
+    singleLine: true,
+    translateTime: 'HH:MM:ss',
+    // "file rejected data___….json TRUNCATED: JSON ends early…": what a person needs, in reading order.
+    messageFormat: '{msg}{if object} {object}{end}{if code} {code}{end}{if reason}: {reason}{end}',
+    ignore: 'pid,hostname,runId,task,attempt,object,code,reason',
+  });
+  return { write: (line: string) => writeLine(format(line)) };
+}
 
 export function createLogger(options: { level?: string; pretty?: boolean } = {}): Logger {
   const level = options.level ?? process.env.VELO_LOG_LEVEL ?? 'info';
   if (options.pretty ?? process.stderr.isTTY) {
-    return pino({ level }, redacting(pretty({ destination: clearingStderr, colorize: true, ignore: 'pid,hostname', sync: true })));
+    return pino({ level }, redacting(terminal()));
   }
   return pino(
     {

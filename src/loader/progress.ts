@@ -1,6 +1,7 @@
 /** Progress of the read/flatten phase: a bar on a TTY, a log line every few seconds otherwise. */
 import cliProgress from 'cli-progress';
 import type { Logger } from './log.js';
+import { attachBar } from './terminal.js';
 
 export interface Progress {
   start(totalFiles: number, totalBytes: number): void;
@@ -22,20 +23,28 @@ export function createProgress(logger: Logger, options: { tty: boolean; enabled:
   if (!options.enabled) return { start: () => undefined, advance: () => undefined, stop: () => undefined };
 
   if (options.tty) {
-    const bar = new cliProgress.SingleBar(
-      { format: 'reading {bar} {value}/{total} files | {mbps} MB/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 200 },
+    // A multi-bar of one: it prints log lines above itself (terminal.ts) instead of redrawing over them.
+    const bars = new cliProgress.MultiBar(
+      { format: 'reading {bar} {value}/{total} files | {mbps} MB/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 200, clearOnComplete: false, linewrap: true },
       cliProgress.Presets.shades_classic,
     );
+    let bar: cliProgress.SingleBar | null = null;
     return {
       start(total) {
         startedAt = Date.now();
-        bar.start(total, 0, { mbps: '0.0' });
+        bar = bars.create(total, 0, { mbps: '0.0' });
+        attachBar(bars);
       },
       advance(size, done = 1) {
         bytes += size;
-        bar.increment(done, { mbps: rate().toFixed(1) });
+        bar?.increment(done, { mbps: rate().toFixed(1) });
       },
-      stop: () => bar.stop(),
+      stop: () => {
+        // A last redraw prints the log lines still waiting for the bar's next tick.
+        bars.update();
+        bars.stop();
+        attachBar(null);
+      },
     };
   }
 
