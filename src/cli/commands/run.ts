@@ -23,10 +23,12 @@ function runOptions(y: Argv): Argv<RunArgs> {
     .option('shard-mb', { type: 'number', describe: 'Rotate staged NDJSON shards at this size (MiB, uncompressed; default 256 in a folder, 32 on gs://, uploaded as each fills)' })
     .option('stream-threshold-mb', { type: 'number', default: 16, describe: 'Files above this size (MiB) are streamed instead of parsed whole, to bound memory' })
     .option('keep-staging', { type: 'boolean', default: false, describe: 'Keep the staged shards after a successful merge' })
+    .group(['run-id', 'staging', 'keep-staging', 'dead-letter', 'max-rejected', 'force', 'json'], 'Run:')
+    .group(['workers', 'concurrency', 'shard-mb', 'stream-threshold-mb'], 'Tuning:')
     .example('$0 run --source ./raw', 'Backfill a folder into ./velo.duckdb')
     .example('$0 run --source ./raw --from 2023-08-24 --to 2023-08-25', 'Only one Paris day')
     .example('$0 run --source gs://bucket/raw --staging gs://bucket/staging --warehouse bigquery://my-project/vlille', 'GCS to BigQuery')
-    .example('CLOUD_RUN_TASK_COUNT=8 … $0 run --source gs://… --staging gs://… --warehouse bigquery://…', 'One task of a Cloud Run Job: a slice each, one merge') as unknown as Argv<RunArgs>;
+    .example('$0 run --source gs://… --staging gs://… --warehouse bigquery://… --task-count 8 --task-index 3 --run-id r1', 'Task 3 of 8 (Cloud Run sets these): a slice each, one merge') as unknown as Argv<RunArgs>;
 }
 
 async function runCommand(args: RunArgs, { io, logger }: CommandContext): Promise<number> {
