@@ -7,8 +7,7 @@ import { UsageError } from '../errors.js';
 import type { CheckOptions } from '../check/options.js';
 import { parseDuration } from '../check/durations.js';
 import { checkTimeZone, makeWindow } from '../loader/window.js';
-import { memoryBytes } from '../loader/warehouse.js';
-import { defaultRunId, parseWarehouse } from './config.js';
+import { defaultRunId, isMemorySize, parseWarehouse, usageProblems } from './config.js';
 import type { WarehouseConfig } from './factories.js';
 
 export const CHECK_FORMATS = ['table', 'json', 'html'] as const;
@@ -40,25 +39,8 @@ export interface CheckConfig extends WarehouseConfig {
   strict: boolean;
 }
 
-function isMemorySize(value: string): boolean {
-  try {
-    return memoryBytes(value) > 0;
-  } catch {
-    return false;
-  }
-}
-
 export function buildCheckConfig(args: CheckArgs, env: NodeJS.ProcessEnv = process.env): CheckConfig {
-  const problems: string[] = [];
-  const attempt = <T>(fn: () => T): T | undefined => {
-    try {
-      return fn();
-    } catch (error) {
-      if (!(error instanceof UsageError) && !(error as { kind?: string }).kind) throw error;
-      problems.push((error as Error).message);
-      return undefined;
-    }
-  };
+  const { problems, attempt } = usageProblems();
   const warehouse = attempt(() => parseWarehouse(args.warehouse));
   // check only reads: opening a missing DuckDB file would create an empty warehouse.
   if (warehouse?.kind === 'duckdb' && !existsSync(warehouse.path)) {

@@ -157,23 +157,19 @@ export function parseRejectLimit(text: string | undefined): RejectLimit | null {
   return m[2] === '%' ? { percent: Number(m[1]) } : { files: Number(m[1]) };
 }
 
-function isMemorySize(value: string): boolean {
+export function isMemorySize(value: string): boolean {
   try {
-    memoryBytes(value);
-    return true;
+    return memoryBytes(value) > 0;
   } catch {
     return false;
   }
 }
 
-function positiveInt(value: number | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) throw new UsageError('BAD_NUMBER', `${flag} must be a whole number ≥ 0, got ${value}`);
-  return value;
-}
-
-/** `plan` reads the source and the warehouse's manifest only: it needs no staging. */
-export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.env, purpose: 'run' | 'plan' = 'run'): RunConfig {
+/**
+ * Every problem with the flags is reported at once: `attempt` runs one parser and keeps its usage error's
+ * message instead of stopping at the first.
+ */
+export function usageProblems(): { problems: string[]; attempt: <T>(fn: () => T) => T | undefined } {
   const problems: string[] = [];
   const attempt = <T>(fn: () => T): T | undefined => {
     try {
@@ -184,6 +180,18 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
       return undefined;
     }
   };
+  return { problems, attempt };
+}
+
+function positiveInt(value: number | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw new UsageError('BAD_NUMBER', `${flag} must be a whole number ≥ 0, got ${value}`);
+  return value;
+}
+
+/** `plan` reads the source and the warehouse's manifest only: it needs no staging. */
+export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.env, purpose: 'run' | 'plan' = 'run'): RunConfig {
+  const { problems, attempt } = usageProblems();
 
   const source = attempt(() => parseSource(args.source));
   const warehouse = attempt(() => parseWarehouse(args.warehouse));
