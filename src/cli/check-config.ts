@@ -7,7 +7,8 @@ import { UsageError } from '../errors.js';
 import type { CheckOptions } from '../check/options.js';
 import { parseDuration } from '../check/durations.js';
 import { checkTimeZone, makeWindow } from '../loader/window.js';
-import { defaultRunId, isMemorySize, parseWarehouse, usageProblems } from './config.js';
+import { isMemorySize, parseWarehouse, usageProblems } from './config.js';
+import { defaultRunId } from './run-identity.js';
 import type { WarehouseConfig } from './factories.js';
 
 export const CHECK_FORMATS = ['table', 'json', 'html'] as const;

@@ -11,6 +11,7 @@ import type { RejectLimit } from '../loader/run.js';
 import { checkIdentifier, checkProjectId } from '../loader/sql-files.js';
 import { DEFAULT_SHARD_BYTES } from '../loader/staging.js';
 import { checkRunId, memoryBytes } from '../loader/warehouse.js';
+import { defaultRunId, parseRejectLimit, taskIdentity } from './run-identity.js';
 
 /**
  * Default --concurrency. Downloads (gs://) hold a file's bytes until a worker takes it: this many per worker thread,
@@ -90,9 +91,6 @@ export interface RunArgs {
 const LOCAL_SHARD_MB = 256;
 const GCS_SHARD_MB = 32;
 
-/** A BigQuery query reads at most 1,000 tables, and the merge reads every task's staging tables at once. */
-export const MAX_TASKS = 1000;
-
 export function parseGcsUri(uri: string, flag: string): { bucket: string; prefix: string } {
   const m = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/.exec(uri);
   if (!m) throw new UsageError('BAD_GCS_URI', `${flag} "${uri}" is not a gs://bucket[/prefix] URI`);
@@ -116,45 +114,6 @@ export function parseWarehouse(text: string): WarehouseTarget {
   const bq = /^bigquery:\/\/([^/]+)\/([^/]+)\/?$/.exec(text);
   if (bq) return { kind: 'bigquery', project: checkProjectId(bq[1] as string), dataset: checkIdentifier(bq[2] as string, 'dataset') };
   throw new UsageError('BAD_WAREHOUSE', `--warehouse "${text}": use duckdb:FILE (e.g. duckdb:./velo.duckdb) or bigquery://PROJECT/DATASET`);
-}
-
-/** The Cloud Run execution (the same for every task of it), or UTC time + a random suffix. */
-export function defaultRunId(env: NodeJS.ProcessEnv = process.env, now = new Date()): string {
-  if (env.CLOUD_RUN_EXECUTION) return env.CLOUD_RUN_EXECUTION.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stamp}_${Math.random().toString(36).slice(2, 8)}`;
-}
-
-function envInt(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError('BAD_TASK', `${name}="${value}" is not a whole number`);
-  return Number(value);
-}
-
-/** --task-index/--task-count/--task-attempt, or Cloud Run's CLOUD_RUN_TASK_* variables. */
-export function taskIdentity(args: Pick<RunArgs, 'taskIndex' | 'taskCount' | 'taskAttempt'>, env: NodeJS.ProcessEnv = process.env): TaskIdentity {
-  const index = args.taskIndex ?? envInt(env.CLOUD_RUN_TASK_INDEX, 'CLOUD_RUN_TASK_INDEX') ?? 0;
-  const count = args.taskCount ?? envInt(env.CLOUD_RUN_TASK_COUNT, 'CLOUD_RUN_TASK_COUNT') ?? 1;
-  const attemptGiven = args.taskAttempt ?? envInt(env.CLOUD_RUN_TASK_ATTEMPT, 'CLOUD_RUN_TASK_ATTEMPT');
-  for (const [name, value] of [['--task-index', index], ['--task-count', count], ['--task-attempt', attemptGiven ?? 0]] as const) {
-    if (!Number.isInteger(value) || value < 0) throw new UsageError('BAD_TASK', `${name} must be a whole number ≥ 0, got ${value}`);
-  }
-  if (count < 1 || count > MAX_TASKS) throw new UsageError('BAD_TASK', `--task-count must be between 1 and ${MAX_TASKS} (the merge reads every task's staging tables in one BigQuery query), got ${count}`);
-  if (index >= count) throw new UsageError('BAD_TASK', `--task-index ${index} is not below --task-count ${count}`);
-  const attempt = attemptGiven ?? 0;
-  // A given attempt number names this attempt's staged objects; without one, a random suffix keeps a re-start apart.
-  const tag = attemptGiven === undefined ? `a0-${Math.random().toString(36).slice(2, 8)}` : `a${attempt}`;
-  return { index, count, attempt, tag };
-}
-
-/** `--max-rejected 10` (files) or `--max-rejected 5%` (of the files read). */
-export function parseRejectLimit(text: string | undefined): RejectLimit | null {
-  if (text === undefined) return null;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
-  if (!m || (m[2] === '' && !Number.isInteger(Number(m[1]))) || (m[2] === '%' && Number(m[1]) > 100)) {
-    throw new UsageError('BAD_MAX_REJECTED', `--max-rejected "${text}": use a number of files (e.g. 10) or a percentage of the files read (e.g. 5%)`);
-  }
-  return m[2] === '%' ? { percent: Number(m[1]) } : { files: Number(m[1]) };
 }
 
 export function isMemorySize(value: string): boolean {
