@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { flattenFileBytes, type FileOutcome } from '../transform/flatten-file.js';
-import { LatestStations, type StationObservation } from '../transform/stations.js';
+import { LatestStations } from '../transform/stations.js';
+import { packStations, type PackedStations } from './station-batch.js';
 import type { TimeWindow } from './window.js';
 import { SyncShardAppender } from './staging.js';
 
@@ -50,7 +51,7 @@ export type FileResult =
  */
 export interface BatchResult {
   files: FileResult[];
-  stations: StationObservation[];
+  stations: PackedStations;
 }
 
 /** Per-thread state of the current run (a run has its own spool folder). */
@@ -129,7 +130,7 @@ export function flattenBatch(batch: FlattenBatch, thread = threadId): BatchResul
     files.push({ ...rest, shards: [shard], bytesRead: bytes.length });
   }
   if (rows.length > 0) state.appender.append(rows.join(''));
-  return { files, stations: stations.values() };
+  return { files, stations: packStations(stations.values()) };
 }
 
 export default flattenBatch;

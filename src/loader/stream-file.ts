@@ -19,6 +19,7 @@ import { previewKey } from '../transform/preview.js';
 import { MAX_DEPTH, costlyToParse } from '../transform/structure.js';
 import { vlilleV1 } from '../transform/vlille-v1.js';
 import type { BatchResult } from './flatten-worker.js';
+import { noStations, packStations } from './station-batch.js';
 import { ShardWriter } from './staging.js';
 import type { TimeWindow } from './window.js';
 import { StreamReject, detectNdjson, textBytes } from './stream-bytes.js';
@@ -158,7 +159,7 @@ export async function streamFileToShards(
       shards = [];
     }
   }
-  if (outcome.status !== 'loaded') return { files: [{ ...outcome, bytesRead }], stations: [] };
+  if (outcome.status !== 'loaded') return { files: [{ ...outcome, bytesRead }], stations: noStations() };
   const { recordsNdjson: _rest, stations, ...rest } = outcome;
-  return { files: [{ ...rest, shards, bytesRead }], stations: stations.values() };
+  return { files: [{ ...rest, shards, bytesRead }], stations: packStations(stations.values()) };
 }

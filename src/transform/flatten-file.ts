@@ -106,7 +106,7 @@ export class FileFlattener {
       }
       // Rows outside the window are cut in SQL: their attributes must not win either.
       if (this.lastMs >= this.fromMs && this.lastMs < this.toMs) {
-        this.stations.add({ row: outcome.station, at: ts, atMs: this.lastMs, file: this.context.name });
+        this.stations.add({ id: outcome.station.id, row: outcome.station, at: ts, atMs: this.lastMs, file: this.context.name });
       }
     }
   }

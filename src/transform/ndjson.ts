@@ -43,6 +43,11 @@ export function recordLine(row: RecordRow, sourceFileLiteral: string): string {
   return `{"station_id":${row.station_id},"etat":${q(row.etat)},"nb_velos_dispo":${row.nb_velos_dispo},"nb_places_dispo":${row.nb_places_dispo},"etat_connexion":${q(row.etat_connexion)},"derniere_maj":${t(row.derniere_maj)},"record_timestamp":${t(row.record_timestamp)},"source_file":${sourceFileLiteral}}\n`;
 }
 
-export function stationLine(row: StationRow, updatedAt: string, sourceFile: string): string {
-  return `{"id":${row.id},"nom":${q(row.nom)},"libelle":${q(row.libelle)},"adresse":${q(row.adresse)},"commune":${q(row.commune)},"type":${q(row.type)},"latitude":${n(row.latitude)},"longitude":${n(row.longitude)},"updated_at":${JSON.stringify(updatedAt)},"source_file":${asciiJson(sourceFile)}}\n`;
+/** A station's attribute columns as the start of its NDJSON line (stationLine finishes it with the lineage). */
+export function stationAttributes(row: StationRow): string {
+  return `{"id":${row.id},"nom":${q(row.nom)},"libelle":${q(row.libelle)},"adresse":${q(row.adresse)},"commune":${q(row.commune)},"type":${q(row.type)},"latitude":${n(row.latitude)},"longitude":${n(row.longitude)}`;
+}
+
+export function stationLine(attributes: string, updatedAt: string, sourceFile: string): string {
+  return `${attributes},"updated_at":${JSON.stringify(updatedAt)},"source_file":${asciiJson(sourceFile)}}\n`;
 }

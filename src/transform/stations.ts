@@ -6,33 +6,39 @@
  */
 import type { StationRow } from './types.js';
 
-/** A station's attributes as seen at one `record_timestamp` in one file. */
-export interface StationObservation {
-  row: StationRow;
-  /** Canonical `record_timestamp` text of the observation (becomes `stations.updated_at`). */
-  at: string;
-  /** The same instant in epoch milliseconds, for ordering. */
+/** What orders observations of one station: when, and in which file. */
+export interface Observed {
+  /** The station id. */
+  id: number;
+  /** The observation's `record_timestamp` in epoch milliseconds. */
   atMs: number;
   /** The file (relative to the source) that holds the observation (becomes `stations.source_file`). */
   file: string;
 }
 
+/** A station's attributes as seen at one `record_timestamp` in one file. */
+export interface StationObservation extends Observed {
+  row: StationRow;
+  /** Canonical `record_timestamp` text of the observation (becomes `stations.updated_at`). */
+  at: string;
+}
+
 /** True when `candidate` should replace `current` as the station's latest observation. */
-export function supersedes(candidate: StationObservation, current: StationObservation | undefined): boolean {
+export function supersedes(candidate: Observed, current: Observed | undefined): boolean {
   if (current === undefined) return true;
   if (candidate.atMs !== current.atMs) return candidate.atMs > current.atMs;
   return candidate.file < current.file;
 }
 
 /** Latest observation per station id; add them in any order, the outcome is the same. */
-export class LatestStations {
-  private readonly byId = new Map<number, StationObservation>();
+export class LatestStations<T extends Observed = StationObservation> {
+  private readonly byId = new Map<number, T>();
 
-  add(observation: StationObservation): void {
-    if (supersedes(observation, this.byId.get(observation.row.id))) this.byId.set(observation.row.id, observation);
+  add(observation: T): void {
+    if (supersedes(observation, this.byId.get(observation.id))) this.byId.set(observation.id, observation);
   }
 
-  addAll(observations: Iterable<StationObservation>): void {
+  addAll(observations: Iterable<T>): void {
     for (const observation of observations) this.add(observation);
   }
 
@@ -41,7 +47,7 @@ export class LatestStations {
   }
 
   /** By station id: a deterministic order for the staged shard too. */
-  values(): StationObservation[] {
-    return [...this.byId.values()].sort((a, b) => a.row.id - b.row.id);
+  values(): T[] {
+    return [...this.byId.values()].sort((a, b) => a.id - b.id);
   }
 }

@@ -4,6 +4,7 @@ import { LatestStations, supersedes, type StationObservation } from '../../src/t
 import { random } from '../support/vlille-synth.js';
 
 const observation = (id: number, atMs: number, file: string, nom = `S${id}@${atMs}/${file}`): StationObservation => ({
+  id,
   row: { id, nom, libelle: String(id), adresse: null, commune: null, type: null, latitude: null, longitude: null },
   at: new Date(atMs).toISOString(),
   atMs,

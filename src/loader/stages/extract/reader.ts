@@ -6,6 +6,7 @@
 import { errorMessage } from '../../../errors.js';
 import type { BatchResult, FileResult, FlattenInput } from '../../flatten-worker.js';
 import type { ParsePool } from '../../parse-pool.js';
+import { noStations } from '../../station-batch.js';
 import type { Progress } from '../../progress.js';
 import type { Source, SourceObject } from '../../source.js';
 import { streamFileToShards } from '../../stream-file.js';
@@ -51,7 +52,7 @@ export class FileReader {
     const inputs = await Promise.all(batch.map((object) => this.input(object)));
     const readable = inputs.filter((input): input is FlattenInput => 'name' in input);
     const { spoolDir, shardBytes, window, streamThresholdBytes } = this.options;
-    const result = readable.length > 0 ? await this.pool.flatten({ files: readable, spoolDir, shardBytes, window, maxTextBytes: streamThresholdBytes }) : { files: [], stations: [] };
+    const result = readable.length > 0 ? await this.pool.flatten({ files: readable, spoolDir, shardBytes, window, maxTextBytes: streamThresholdBytes }) : { files: [], stations: noStations() };
     let next = 0;
     const files = inputs.map((input) => ('name' in input ? result.files[next++]! : unreadableResult(input)));
     return { files, stations: result.stations };
@@ -81,7 +82,7 @@ export class FileReader {
       return await this.streamInWorker({ ...file, path: local });
     } catch (error) {
       if (!isUnreadable(error)) throw error;
-      return { files: [unreadableResult(readFailure(error))], stations: [] };
+      return { files: [unreadableResult(readFailure(error))], stations: noStations() };
     }
   }
 
