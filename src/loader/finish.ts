@@ -8,7 +8,7 @@ import type { Coordinator } from './fanout/coordinator.js';
 import { mergeSources, type MergeSources } from './fanout/protocol.js';
 import type { Logger } from './log.js';
 import { dropStaging, mergeStaged, type MergeResult } from './stages/merge.js';
-import { combineSlices, emptyPackage, sliceReport, type MergeStatus, type RunSummary, type SliceReport } from './stages/report.js';
+import { combineSlices, emptySlice, type MergeStatus, type RunSummary, type SliceReport } from './stages/report.js';
 import type { StagingStore } from './staging.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -65,8 +65,7 @@ async function cleanUp(context: FinishContext, warehouse: Warehouse, sources: Me
  */
 export async function finishExecution(context: Omit<FinishContext, 'window' | 'markMerged'>, coordinator: Coordinator): Promise<RunSummary> {
   const done = await coordinator.merged();
-  const empty = sliceReport({ listed: 0, outOfRange: 0, skipped: 0, inWindow: [], todo: [] }, 0, emptyPackage(), null, null);
-  if (done) return context.summary(empty, null, 'already-merged', `merged at ${String(done.at)} by ${String(done.by)}`);
+  if (done) return context.summary(emptySlice(), null, 'already-merged', `merged at ${String(done.at)} by ${String(done.by)}`);
   const plan = await coordinator.plan();
   if (!plan) throw new UsageError('NO_SUCH_RUN', `no fanned-out run under ${coordinator.description}: check --run-id and --staging`);
   const holder = await coordinator.lockHolder();

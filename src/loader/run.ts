@@ -17,7 +17,7 @@ import { loadPackage } from './stages/load.js';
 import { finishRun, type FinishContext, type RejectLimit } from './finish.js';
 import type { MergeResult } from './stages/merge.js';
 import { selectFiles, type FileSelection } from './stages/plan.js';
-import { buildSummary, emptyPackage, sliceReport, type MergeStatus, type RunSummary, type SliceReport } from './stages/report.js';
+import { buildSummary, emptyPackage, emptySlice, sliceReport, type MergeStatus, type RunSummary, type SliceReport } from './stages/report.js';
 import type { StagingStore } from './staging.js';
 import type { ManifestEntry, Warehouse } from './warehouse.js';
 import { windowParams, type TimeWindow } from './window.js';
@@ -112,20 +112,16 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   const run = new Run(options, deps, deps.pool ?? createParsePool(options.workers));
   try {
     const start: TaskStart = run.fanOut ? await run.fanOut.start() : { next: 'work' };
-    if (start.next === 'exit') return run.summary(sliceReport(emptySelection(), 0, emptyPackage(), null, null), null, start.status, start.note);
+    if (start.next === 'exit') return run.summary(emptySlice(), null, start.status, start.note);
     const slice = start.next === 'work' ? await stageSlice(run) : null;
     const next = run.fanOut && start.next !== 'merge' ? await run.fanOut.claim() : { next: 'merge' as const };
-    if (next.next === 'exit') return run.summary(slice ?? sliceReport(emptySelection(), 0, emptyPackage(), null, null), null, next.status, next.note);
+    if (next.next === 'exit') return run.summary(slice ?? emptySlice(), null, next.status, next.note);
     const sources: MergeSources = run.fanOut ? await mergeSources(deps.coordinator!, options.task.count) : { scopes: slice!.processed > 0 ? [{ task: 0 }] : [], slices: [slice!] };
     return await finishRun(run.finishContext(), sources);
   } finally {
     await run.pool.close();
     await deps.deadLetter.close();
   }
-}
-
-function emptySelection(): FileSelection {
-  return { listed: 0, outOfRange: 0, skipped: 0, inWindow: [], todo: [] };
 }
 
 /** Plan: list the source while the warehouse opens, then drop what the manifest says is loaded. */

@@ -54,6 +54,11 @@ export function emptyPackage(): StagedPackage {
   return { shards: { records: [], stations: [], files: [] }, counts: { ...NO_COUNTS }, degradedFiles: [], stagedBytes: 0 };
 }
 
+/** A task that read nothing (its merge was done, or is another task's). */
+export function emptySlice(): SliceReport {
+  return sliceReport({ listed: 0, outOfRange: 0, skipped: 0, inWindow: [], todo: [] }, 0, emptyPackage(), null, null);
+}
+
 export function sliceReport(selection: FileSelection, slice: number, staged: StagedPackage, loaded: LoadedStage | null, deadLetter: RunSummary['deadLetter']): SliceReport {
   return {
     listed: selection.listed,
