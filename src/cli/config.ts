@@ -13,8 +13,8 @@ import { checkRunId, memoryBytes } from '../loader/warehouse.js';
  * Default --concurrency. Downloads (gs://) hold a file's bytes until a worker takes it: this many per worker thread,
  * and never fewer than MIN_CONCURRENCY. Enough to hide a real GCS round trip: at 40 ms per request
  * (`npm run bench -- --source gcs --latency-ms 40`, 2 workers, pairs run while the machine was quiet) 16 in flight
- * kept 0.68–0.92× of the 0 ms throughput, 32 kept 0.74–0.91×, 64 kept 0.99–1.01× (and was the fastest at 0 ms too),
- * for ~20 MB more peak RSS than 16 with 160 KB files.
+ * kept 0.68–0.92× of the 0 ms throughput, 32 kept 0.58–0.91×, 64 kept 0.96–1.05×, for 10–30 MB more peak RSS than
+ * 16 with 160 KB files (README, Performance).
  */
 const FILES_IN_FLIGHT_PER_WORKER = 32;
 const MIN_CONCURRENCY = 16;
