@@ -21,7 +21,8 @@ COPY sql ./sql
 COPY schemas ./schemas
 # The embedded warehouse and the local spool write here; mount a volume for a persistent DuckDB file.
 RUN mkdir -p /work && chown node:node /work
-USER node
+# The base image's `node` user, by number: a numeric UID lets a runtime check runAsNonRoot without the image's /etc/passwd.
+USER 1000:1000
 WORKDIR /work
 ENTRYPOINT ["node", "/app/dist/cli/main.js"]
 CMD ["--help"]

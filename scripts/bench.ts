@@ -1,10 +1,22 @@
 /**
  * npm run bench [-- --files N --stations S --source local|gcs --big-file-mb N --repeat N]
+ *                 [--workers N] [--concurrency N]            --workers: every velo run; --concurrency: not the sweep's
+ *                 [--latency-ms N [--concurrency-sweep 16,32,64,128]]   with --source gcs
  *
  * Generates a deterministic synthetic V'lille v1 corpus (real-looking bytes), runs `velo-backfill run` on it
  * into a fresh DuckDB file as a child process, then runs the reference — DuckDB's native read_json + unnest
  * building the same records rows from the same files — also as a child process, and prints both with ratios.
  * Both are timed alike: wall clock of the child process, from spawn to exit, each closing its database file.
+ *
+ * --latency-ms N (with --source gcs): GCS at a real round-trip time. The velo runs of a latency sweep read the
+ * emulator through test/support/http-proxy.ts, which delays every request (listing pages and object GETs) by N ms.
+ * Each round runs, for the default settings and then for each --concurrency of --concurrency-sweep (default
+ * 16,32,64,128), one run through the proxy at 0 ms and one at N ms, back to back (so a drifting machine slows both
+ * alike; 0 ms first in odd rounds, second in even ones, as the second run of a pair tends to be the faster). It
+ * prints files/s (files.processed / the CLI's own wallSeconds), peak RSS, the most downloads the proxy saw in
+ * flight, requests per file and the ratio N ms / 0 ms; medians over --repeat rounds (peak RSS: the highest). The
+ * goal line compares the default settings at N ms with the default settings at 0 ms (the issue's goal: ≥ 0.8×
+ * at 40 ms with peak RSS ≤ 300 MB). Example: npm run bench -- --source gcs --latency-ms 40 --repeat 3
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -12,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
+import { startProxy } from '../test/support/http-proxy.js';
 import { fileName, minuteDocument, pythonJson, stationCatalog } from '../test/support/vlille-synth.js';
 
 const { values: opts } = parseArgs({
@@ -23,11 +36,21 @@ const { values: opts } = parseArgs({
     workers: { type: 'string' },
     concurrency: { type: 'string' },
     repeat: { type: 'string', default: '1' },
+    'latency-ms': { type: 'string' },
+    'concurrency-sweep': { type: 'string', default: '16,32,64,128' },
   },
 });
 const FILES = Number(opts.files);
 const STATIONS = Number(opts.stations);
 const REPEAT = Math.max(1, Math.floor(Number(opts.repeat) || 1));
+const LATENCY_MS = opts['latency-ms'] === undefined ? null : Number(opts['latency-ms']);
+if (LATENCY_MS !== null && !(LATENCY_MS >= 0)) throw new Error(`--latency-ms must be a number ≥ 0, got ${opts['latency-ms']}`);
+if (LATENCY_MS !== null && opts.source !== 'gcs') throw new Error('--latency-ms needs --source gcs');
+const SWEEP = opts['concurrency-sweep'].split(',').filter(Boolean).map((c) => {
+  const n = Number(c);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--concurrency-sweep: ${c} is not a positive integer`);
+  return n;
+});
 const REPO = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(REPO, 'dist', 'cli', 'main.js');
 const WORK = path.join(os.tmpdir(), 'velo-bench');
@@ -131,6 +154,33 @@ const { user, system } = process.cpuUsage();
 console.log(JSON.stringify({ rows, seconds: (performance.now() - started) / 1000, cpuSeconds: (user + system) / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
 `;
 
+/** Files per second of the run itself (the CLI's wallSeconds: without Node's start-up, the same in every run). */
+function filesPerSecond(r: { files: number; wallSeconds: number }): number {
+  return r.files / r.wallSeconds;
+}
+
+type SweepRow = { concurrency: number | 'default'; zero: { files: number; wallSeconds: number; peakRssMb: number; maxInFlight: number; requests: number }; slow: { files: number; wallSeconds: number; peakRssMb: number; maxInFlight: number; requests: number } };
+
+function printSweep(rounds: SweepRow[][], median: (values: number[]) => number): void {
+  const first = rounds[0]!;
+  console.log(`latency sweep: velo through the proxy in front of the GCS emulator, 0 ms and ${LATENCY_MS} ms per request${rounds.length > 1 ? ` (median of ${rounds.length} rounds; peak RSS: the highest; ratio: median of the rounds' ratios)` : ''}`);
+  console.log(`${'--concurrency'.padEnd(14)} ${'0 ms files/s'.padStart(13)} ${'RSS MB'.padStart(7)} ${`${LATENCY_MS} ms files/s`.padStart(14)} ${'RSS MB'.padStart(7)} ${'ratio'.padStart(6)} ${'in flight'.padStart(10)} ${'req/file'.padStart(9)}`);
+  let goal = 0;
+  for (let i = 0; i < first.length; i++) {
+    const points = rounds.map((r) => r[i]!);
+    const zero = median(points.map((p) => filesPerSecond(p.zero)));
+    const slow = median(points.map((p) => filesPerSecond(p.slow)));
+    const ratio = median(points.map((p) => filesPerSecond(p.slow) / filesPerSecond(p.zero)));
+    const range = points.length > 1 ? ` (${Math.min(...points.map((p) => filesPerSecond(p.slow) / filesPerSecond(p.zero))).toFixed(2)}–${Math.max(...points.map((p) => filesPerSecond(p.slow) / filesPerSecond(p.zero))).toFixed(2)})` : '';
+    if (first[i]!.concurrency === 'default') goal = ratio;
+    console.log(
+      `${String(first[i]!.concurrency).padEnd(14)} ${zero.toFixed(0).padStart(13)} ${Math.max(...points.map((p) => p.zero.peakRssMb)).toFixed(0).padStart(7)} ${slow.toFixed(0).padStart(14)} ${Math.max(...points.map((p) => p.slow.peakRssMb)).toFixed(0).padStart(7)} ${ratio.toFixed(2).padStart(6)}x ${String(Math.max(...points.map((p) => p.slow.maxInFlight))).padStart(9)} ${(points[0]!.slow.requests / points[0]!.slow.files).toFixed(2).padStart(9)}${range}`,
+    );
+  }
+  const rss = Math.max(...rounds.map((r) => r[0]!.slow.peakRssMb));
+  console.log(`goal (default settings at ${LATENCY_MS} ms ≥ 0.8× the default at 0 ms, peak RSS ≤ 300 MB): ${goal.toFixed(2)}x, ${rss} MB → ${goal >= 0.8 && rss <= 300 ? 'met' : 'NOT met'}`);
+}
+
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error('build first: npm run build');
   const bigMb = Number(opts['big-file-mb']);
@@ -141,17 +191,43 @@ async function main(): Promise<void> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
 
-  type VeloResult = { seconds: number; merged: number; cpuSeconds: number; peakRssMb: number };
-  const runVelo = async (source: string, env: NodeJS.ProcessEnv, label: string): Promise<VeloResult> => {
+  type VeloResult = { seconds: number; merged: number; cpuSeconds: number; peakRssMb: number; files: number; wallSeconds: number };
+  const runVelo = async (source: string, env: NodeJS.ProcessEnv, label: string, concurrency = opts.concurrency): Promise<VeloResult> => {
     const dir = path.join(out, label);
     mkdirSync(dir, { recursive: true });
     const result = await run(process.execPath, [
       CLI, 'run', '--source', source, '--warehouse', `duckdb:${path.join(dir, 'velo.duckdb')}`, '--staging', path.join(dir, 'staging'), '--json',
-      ...(opts.workers ? ['--workers', opts.workers] : []), ...(opts.concurrency ? ['--concurrency', opts.concurrency] : []),
+      ...(opts.workers ? ['--workers', opts.workers] : []), ...(concurrency ? ['--concurrency', concurrency] : []),
     ], { VELO_LOG_LEVEL: 'warn', ...env });
     if (result.code !== 0) throw new Error(`velo-backfill (${label}) exited ${result.code}:\n${result.stderr}`);
-    const summary = JSON.parse(result.stdout) as { rows: { merged: number }; cpuSeconds: number; peakRssMb: number };
-    return { seconds: result.seconds, merged: summary.rows.merged, cpuSeconds: summary.cpuSeconds, peakRssMb: summary.peakRssMb };
+    const summary = JSON.parse(result.stdout) as { rows: { merged: number }; files: { processed: number }; cpuSeconds: number; peakRssMb: number; wallSeconds: number };
+    rmSync(dir, { recursive: true, force: true });
+    return { seconds: result.seconds, merged: summary.rows.merged, cpuSeconds: summary.cpuSeconds, peakRssMb: summary.peakRssMb, files: summary.files.processed, wallSeconds: summary.wallSeconds };
+  };
+  // The latency sweep: velo through the proxy at 0 ms and at LATENCY_MS, default settings then each --concurrency.
+  type SweepRun = VeloResult & { maxInFlight: number; requests: number };
+  type SweepPoint = { concurrency: number | 'default'; zero: SweepRun; slow: SweepRun };
+  const runThroughProxy = async (upload: { sourceArg: string; env: NodeJS.ProcessEnv }, latencyMs: number, concurrency: number | 'default', label: string): Promise<SweepRun> => {
+    const proxy = await startProxy({ upstream: upload.env.VELO_GCS_ENDPOINT!, latencyMs });
+    try {
+      const result = await runVelo(upload.sourceArg, { ...upload.env, VELO_GCS_ENDPOINT: proxy.url }, label, concurrency === 'default' ? undefined : String(concurrency));
+      return { ...result, maxInFlight: proxy.stats.maxInFlight, requests: proxy.stats.requests };
+    } finally {
+      await proxy.stop();
+    }
+  };
+  const runSweep = async (upload: { sourceArg: string; env: NodeJS.ProcessEnv }, round: number): Promise<SweepPoint[]> => {
+    const points: SweepPoint[] = [];
+    for (const concurrency of ['default', ...SWEEP] as const) {
+      // 0 ms first in odd rounds, last in even ones: a machine that speeds up or slows down favours neither side.
+      const zeroFirst = round % 2 === 1;
+      const first = await runThroughProxy(upload, zeroFirst ? 0 : LATENCY_MS!, concurrency, `round-${round}/sweep-${concurrency}-a`);
+      const second = await runThroughProxy(upload, zeroFirst ? LATENCY_MS! : 0, concurrency, `round-${round}/sweep-${concurrency}-b`);
+      const [zero, slow] = zeroFirst ? [first, second] : [second, first];
+      points.push({ concurrency, zero, slow });
+      process.stderr.write(`  round ${round}, --concurrency ${concurrency}: ${filesPerSecond(zero).toFixed(0)} files/s at 0 ms, ${filesPerSecond(slow).toFixed(0)} at ${LATENCY_MS} ms (${(filesPerSecond(slow) / filesPerSecond(zero)).toFixed(2)}x)\n`);
+    }
+    return points;
   };
   const refScript = path.join(REPO, 'node_modules', '.velo-bench-reference.mjs');
   writeFileSync(refScript, REFERENCE_SCRIPT);
@@ -166,14 +242,15 @@ async function main(): Promise<void> {
   // Both runs read a warm page cache: the first one would otherwise pay the disk for both.
   for (const name of readdirSync(corpus)) if (name.endsWith('.json')) warm(path.join(corpus, name));
   const upload = opts.source === 'gcs' ? await (await import('./bench-gcs.js')).uploadCorpus(corpus) : null;
-  const rounds: { velo: VeloResult; gcs: VeloResult | null; ref: Awaited<ReturnType<typeof runReference>> }[] = [];
+  const rounds: { velo: VeloResult; gcs: VeloResult | null; ref: Awaited<ReturnType<typeof runReference>>; sweep: SweepPoint[] | null }[] = [];
   try {
     // Rounds alternate velo and the reference, so a machine that drifts slows both alike; the median is reported.
     for (let round = 1; round <= REPEAT; round++) {
       const velo = await runVelo(corpus, {}, `round-${round}/local`);
       const gcs = upload ? await runVelo(upload.sourceArg, upload.env, `round-${round}/gcs`) : null;
       const ref = await runReference(`round-${round}`);
-      rounds.push({ velo, gcs, ref });
+      const sweep = upload && LATENCY_MS !== null ? await runSweep(upload, round) : null;
+      rounds.push({ velo, gcs, ref, sweep });
       if (REPEAT > 1) {
         console.log(`round ${round}: velo ${velo.seconds.toFixed(2)} s${gcs ? `, gcs ${gcs.seconds.toFixed(2)} s` : ''}, reference ${ref.seconds.toFixed(2)} s → ${(ref.seconds / velo.seconds).toFixed(2)}x`);
       }
@@ -191,7 +268,7 @@ async function main(): Promise<void> {
   const pick = (get: (r: (typeof rounds)[number]) => VeloResult | null): VeloResult | null => {
     const results = rounds.map(get).filter((r): r is VeloResult => r !== null);
     if (results.length === 0) return null;
-    return { seconds: median(results.map((r) => r.seconds)), merged: results[0]!.merged, cpuSeconds: median(results.map((r) => r.cpuSeconds)), peakRssMb: Math.max(...results.map((r) => r.peakRssMb)) };
+    return { seconds: median(results.map((r) => r.seconds)), merged: results[0]!.merged, cpuSeconds: median(results.map((r) => r.cpuSeconds)), peakRssMb: Math.max(...results.map((r) => r.peakRssMb)), files: results[0]!.files, wallSeconds: median(results.map((r) => r.wallSeconds)) };
   };
   const velo = pick((r) => r.velo)!;
   const gcs = pick((r) => r.gcs);
@@ -216,7 +293,8 @@ async function main(): Promise<void> {
   // CPU seconds (every thread, start-up included) drift less than wall time on a shared machine: the work each side does.
   console.log(`ratio reference/velo CPU time: ${median(rounds.map((r) => r.ref.cpuSeconds / r.velo.cpuSeconds)).toFixed(2)}x`);
   if (gcs) console.log(`ratio gcs/local throughput: ${median(rounds.map((r) => r.velo.seconds / r.gcs!.seconds)).toFixed(2)}x`);
-  const same = rounds.every((r) => r.velo.merged === r.ref.rows && (!r.gcs || r.gcs.merged === r.ref.rows));
+  if (LATENCY_MS !== null) printSweep(rounds.map((r) => r.sweep!), median);
+  const same = rounds.every((r) => r.velo.merged === r.ref.rows && (!r.gcs || r.gcs.merged === r.ref.rows) && (r.sweep ?? []).every((p) => p.zero.merged === r.ref.rows && p.slow.merged === r.ref.rows));
   console.log(`same row count: ${same ? 'yes' : `NO (velo ${velo.merged}, gcs ${gcs?.merged ?? '-'}, reference ${reference.rows})`}`);
   rmSync(out, { recursive: true, force: true });
   if (!same) process.exitCode = 1;

@@ -15,9 +15,12 @@ import { defaultRunId, parseRejectLimit, taskIdentity } from './run-identity.js'
 
 /**
  * Default --concurrency. Downloads (gs://) hold a file's bytes until a worker takes it: this many per worker thread,
- * and never fewer than MIN_CONCURRENCY.
+ * and never fewer than MIN_CONCURRENCY. Enough to hide a real GCS round trip: at 40 ms per request
+ * (`npm run bench -- --source gcs --latency-ms 40`, 2 workers, pairs run while the machine was quiet) 16 in flight
+ * kept 0.68–0.92× of the 0 ms throughput, 32 kept 0.58–0.91×, 64 kept 0.96–1.05×, for 10–30 MB more peak RSS than
+ * 16 with 160 KB files (docs/performance.md).
  */
-const FILES_IN_FLIGHT_PER_WORKER = 4;
+const FILES_IN_FLIGHT_PER_WORKER = 32;
 const MIN_CONCURRENCY = 16;
 /**
  * Local files are read by the workers themselves, so only their paths wait in line: ~0.25 s of work queued in each

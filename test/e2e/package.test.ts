@@ -25,7 +25,9 @@ test('the Dockerfile copies what exists, runs as non-root, and starts the built 
   const copies = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
   for (const source of copies) assert.ok(existsSync(path.join(REPO, source)), `COPY ${source}`);
   assert.match(dockerfile, /^FROM node:20/m);
-  assert.match(dockerfile, /^USER node$/m);
+  // The base image's `node` user (uid and gid 1000), by number since hadolint's DL3066.
+  assert.match(dockerfile, /^USER (node|1000:1000)$/m);
+  assert.match(dockerfile, /chown node:node \/work/);
   assert.match(dockerfile, /^ENTRYPOINT \["node", "\/app\/dist\/cli\/main\.js"\]$/m);
   assert.ok(!/GOOGLE_APPLICATION_CREDENTIALS|\.json key/i.test(dockerfile), 'no key file baked in');
 });

@@ -18,7 +18,7 @@ function runOptions(y: Argv): Argv<RunArgs> {
     .option('max-rejected', { type: 'string', describe: 'Merge nothing when more files than this are rejected: a count (10) or a share of the files read (5%); staging is kept (exit 3)' })
     .option('force', { type: 'boolean', default: false, describe: 'Reprocess files the manifest says are loaded (still adds no duplicate rows)' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the run summary as JSON on stdout' })
-    .option('concurrency', { type: 'number', describe: 'Files in flight: downloads held at once from gs:// (default: 4 per worker, at least 16); local files queued for the workers (default: 128 per worker)' })
+    .option('concurrency', { type: 'number', describe: 'Files in flight: downloads held at once from gs:// (default: 32 per worker, at least 16); local files queued for the workers (default: 128 per worker)' })
     .option('workers', { type: 'number', describe: 'Parse/flatten worker threads (default: CPU cores; 0 = main thread)' })
     .option('shard-mb', { type: 'number', describe: 'Rotate staged NDJSON shards at this size (MiB, uncompressed; default 256 in a folder, 32 on gs://, uploaded as each fills)' })
     .option('stream-threshold-mb', { type: 'number', default: 16, describe: 'Files above this size (MiB) are streamed instead of parsed whole, to bound memory' })
