@@ -8,6 +8,7 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { flattenFileBytes, type FileOutcome } from '../transform/flatten-file.js';
 import { LatestStations } from '../transform/stations.js';
+import type { StationRow } from '../transform/types.js';
 import { packStations, type PackedStations } from './station-batch.js';
 import type { TimeWindow } from './window.js';
 import { SyncShardAppender } from './staging.js';
@@ -104,7 +105,7 @@ export function flattenBatch(batch: FlattenBatch, thread = threadId): BatchResul
     state = { spoolDir: batch.spoolDir, appender: new SyncShardAppender(batch.spoolDir, `records-t${thread}`, batch.shardBytes) };
   }
   const files: FileResult[] = [];
-  const stations = new LatestStations();
+  const stations = new LatestStations<StationRow>();
   // The batch's rows go to the shard in one write.
   const rows: string[] = [];
   const shard = state.appender.nextShard();
@@ -118,19 +119,18 @@ export function flattenBatch(batch: FlattenBatch, thread = threadId): BatchResul
       files.push({ status: 'rejected', code: 'CHECKSUM_MISMATCH', reason: `downloaded bytes do not match the object's MD5 (${input.md5})`, rejects: [], bytesRead: bytes.length });
       continue;
     }
-    const outcome = flattenFileBytes(bytes, { name: input.name, window: batch.window }, { maxTextBytes: batch.maxTextBytes });
+    const outcome = flattenFileBytes(bytes, { name: input.name, window: batch.window, stations }, { maxTextBytes: batch.maxTextBytes });
     shrinkScratch();
     if (outcome.status !== 'loaded') {
       files.push({ ...outcome, bytesRead: bytes.length });
       continue;
     }
     rows.push(outcome.recordsNdjson);
-    stations.addAll(outcome.stations.values());
     const { recordsNdjson: _rows, stations: _stations, ...rest } = outcome;
     files.push({ ...rest, shards: [shard], bytesRead: bytes.length });
   }
   if (rows.length > 0) state.appender.append(rows.join(''));
-  return { files, stations: packStations(stations.values()) };
+  return { files, stations: packStations(stations, batch.spoolDir, thread) };
 }
 
 export default flattenBatch;

@@ -10,7 +10,8 @@ export interface Progress {
   stop(): void;
 }
 
-const LOG_EVERY_MS = 10_000;
+/** Every 10 s by default; VELO_PROGRESS_MS sets it (measurements want a finer grain). */
+const LOG_EVERY_MS = Number(process.env.VELO_PROGRESS_MS) || 10_000;
 
 export function createProgress(logger: Logger, options: { tty: boolean; enabled: boolean }): Progress {
   let files = 0;
@@ -57,7 +58,10 @@ export function createProgress(logger: Logger, options: { tty: boolean; enabled:
       timer = setInterval(() => {
         const mbps = rate();
         const etaSeconds = mbps > 0 ? Math.round((totalBytes - bytes) / 1e6 / mbps) : null;
-        logger.info({ files, totalFiles, mb: Math.round(bytes / 1e6), mbps: Number(mbps.toFixed(1)), etaSeconds }, 'progress');
+        // Memory too: a Cloud Run task is killed at its limit, and this line is how one sees it coming.
+        const memory = process.memoryUsage();
+        const mib = (n: number): number => Math.round(n / 2 ** 20);
+        logger.info({ files, totalFiles, mb: Math.round(bytes / 1e6), mbps: Number(mbps.toFixed(1)), etaSeconds, rssMb: mib(memory.rss), heapMb: mib(memory.heapUsed), externalMb: mib(memory.external) }, 'progress');
       }, LOG_EVERY_MS);
       timer.unref();
     },

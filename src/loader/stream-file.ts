@@ -161,5 +161,5 @@ export async function streamFileToShards(
   }
   if (outcome.status !== 'loaded') return { files: [{ ...outcome, bytesRead }], stations: noStations() };
   const { recordsNdjson: _rest, stations, ...rest } = outcome;
-  return { files: [{ ...rest, shards, bytesRead }], stations: packStations(stations.values()) };
+  return { files: [{ ...rest, shards, bytesRead }], stations: packStations(stations, file.spoolDir) };
 }

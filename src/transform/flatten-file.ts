@@ -8,7 +8,7 @@ import { LinesFlattener, type NdjsonLine } from './ndjson-input.js';
 import { asciiJson, recordLine } from './ndjson.js';
 import { LatestStations } from './stations.js';
 import { epochMillis } from './timestamps.js';
-import type { FileContext, FormatModule, RowReject } from './types.js';
+import type { FileContext, FormatModule, RowReject, StationRow } from './types.js';
 
 /** Row rejects kept per file; the count stays exact beyond it. */
 export const MAX_REJECTS_PER_FILE = 100;
@@ -23,7 +23,7 @@ export interface LoadedFile {
   rejectedRows: number;
   rejects: RowReject[];
   /** Each station's latest observation in this file, among records inside the run's window. */
-  stations: LatestStations;
+  stations: LatestStations<StationRow>;
   /** Earliest and latest record_timestamp (epoch ms), for the manifest's coverage check. */
   minTimestampMs: number;
   maxTimestampMs: number;
@@ -61,7 +61,7 @@ export class FileFlattener {
   private degraded = 0;
   private rejected = 0;
   private readonly rejects: RowReject[] = [];
-  private readonly stations = new LatestStations();
+  private readonly stations: LatestStations<StationRow>;
   private lastTimestamp = '';
   private lastMs = NaN;
   private minMs = Infinity;
@@ -75,6 +75,7 @@ export class FileFlattener {
     private readonly context: FileContext,
   ) {
     this.sourceLiteral = asciiJson(context.name);
+    this.stations = context.stations ?? new LatestStations<StationRow>();
     this.fromMs = context.window?.fromMs ?? -Infinity;
     this.toMs = context.window?.toMs ?? Infinity;
   }
@@ -106,7 +107,7 @@ export class FileFlattener {
       }
       // Rows outside the window are cut in SQL: their attributes must not win either.
       if (this.lastMs >= this.fromMs && this.lastMs < this.toMs) {
-        this.stations.add({ id: outcome.station.id, row: outcome.station, at: ts, atMs: this.lastMs, file: this.context.name });
+        this.stations.add(outcome.station.id, this.lastMs, ts, this.context.name, outcome.station);
       }
     }
   }

@@ -1,4 +1,5 @@
 /** Row and result types shared by every format module. Pure data, no behaviour. */
+import type { LatestStations } from './stations.js';
 
 /** One observation of one station: the `records` table. Timestamps stay ISO-8601 text (validated). */
 export interface RecordRow {
@@ -38,6 +39,11 @@ export interface FileContext {
   name: string;
   /** The run's time window [fromMs, toMs): station attributes come only from rows inside it. */
   window?: { fromMs: number; toMs: number };
+  /**
+   * Where the file's station observations go (default: a table of the file's own). A worker shares one across a
+   * batch, saving a table per file: safe on the whole-file path, whose outcome is known before any row is added.
+   */
+  stations?: LatestStations<StationRow>;
 }
 
 /** Per-record outcome of a format's flatten step. */

@@ -67,7 +67,7 @@ test('a file mixing good, bad and degraded records keeps the good rows', () => {
   const lines = outcome.recordsNdjson.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
   assert.deepEqual(lines.map((l) => l.station_id), [81, 83]);
   assert.equal(lines[0]?.source_file, ctx.name);
-  assert.deepEqual(outcome.stations.values().map((s) => s.row.id), [81, 83]);
+  assert.deepEqual(outcome.stations.values().map((s) => s.id), [81, 83]);
 });
 
 test('all-degraded files are degraded; all-invalid files are rejected; other shapes are unknown', () => {

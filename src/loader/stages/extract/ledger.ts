@@ -3,12 +3,11 @@
  * (staged `files` table), the record shards, and each station's latest observation. The one place that
  * decides what a file's result means for the run.
  */
-import { LatestStations } from '../../../transform/stations.js';
 import type { DeadLetterWriter } from '../../dead-letter.js';
 import type { FileResult } from '../../flatten-worker.js';
 import type { Logger } from '../../log.js';
 import type { SourceObject } from '../../source.js';
-import { stagedStationLine, unpackStations, type PackedStations, type StagedStation } from '../../station-batch.js';
+import { StationLedger, type PackedStations } from '../../station-batch.js';
 import { ShardWriter } from '../../staging.js';
 
 export interface ExtractCounts {
@@ -58,7 +57,7 @@ export class ExtractLedger {
   private readonly recordShards = new Set<string>();
   /** Each writer's (worker thread's) newest shard: once it writes a later one, the earlier ones are complete. */
   private readonly newestShard = new Map<string, string>();
-  private readonly stations = new LatestStations<StagedStation>();
+  private readonly stations = new StationLedger();
   private readonly filesWriter: ShardWriter;
 
   constructor(
@@ -74,7 +73,7 @@ export class ExtractLedger {
 
   /** Station observations of a batch: the latest per station wins, whatever order batches finish in. */
   observeStations(observations: PackedStations): void {
-    this.stations.addAll(unpackStations(observations));
+    this.stations.add(observations);
   }
 
   async settle(object: SourceObject, result: FileResult): Promise<void> {
@@ -138,7 +137,7 @@ export class ExtractLedger {
   /** Writes the stations shard and closes the manifest shard; returns every table's local shards. */
   async close(shardBytes: number): Promise<{ records: string[]; stations: string[]; files: string[] }> {
     const stationsWriter = new ShardWriter(this.spoolDir, 'stations', shardBytes);
-    for (const station of this.stations.values()) await stationsWriter.write(stagedStationLine(station));
+    for (const line of this.stations.lines()) await stationsWriter.write(line);
     return { records: [...this.recordShards].sort(), stations: await stationsWriter.close(), files: await this.filesWriter.close() };
   }
 }
