@@ -19,7 +19,7 @@
  * at 40 ms with peak RSS ≤ 300 MB). Example: npm run bench -- --source gcs --latency-ms 40 --repeat 3
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -53,6 +53,8 @@ const SWEEP = opts['concurrency-sweep'].split(',').filter(Boolean).map((c) => {
 });
 const REPO = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(REPO, 'dist', 'cli', 'main.js');
+/** velo-backfill runs with the node flags of its bin's `#!/usr/bin/env -S node …` line, as a user's shell would start it. */
+const NODE_FLAGS = existsSync(CLI) ? (/^#!\/usr\/bin\/env -S node(.*)$/.exec(readFileSync(CLI, 'utf8').split('\n', 1)[0] ?? '')?.[1]?.trim().split(/\s+/).filter(Boolean) ?? []) : [];
 const WORK = path.join(os.tmpdir(), 'velo-bench');
 
 function generateCorpus(files: number, stations: number): string {
@@ -196,7 +198,7 @@ async function main(): Promise<void> {
     const dir = path.join(out, label);
     mkdirSync(dir, { recursive: true });
     const result = await run(process.execPath, [
-      CLI, 'run', '--source', source, '--warehouse', `duckdb:${path.join(dir, 'velo.duckdb')}`, '--staging', path.join(dir, 'staging'), '--json',
+      ...NODE_FLAGS, CLI, 'run', '--source', source, '--warehouse', `duckdb:${path.join(dir, 'velo.duckdb')}`, '--staging', path.join(dir, 'staging'), '--json',
       ...(opts.workers ? ['--workers', opts.workers] : []), ...(concurrency ? ['--concurrency', concurrency] : []),
     ], { VELO_LOG_LEVEL: 'warn', ...env });
     if (result.code !== 0) throw new Error(`velo-backfill (${label}) exited ${result.code}:\n${result.stderr}`);

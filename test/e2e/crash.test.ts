@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CLI, corpus, queryDuckDb, runJson, tempDir } from '../support/cli.js';
+import { CLI, NODE_FLAGS, corpus, queryDuckDb, runJson, tempDir } from '../support/cli.js';
 
 /** Start a run and SIGKILL it as soon as its log prints `message`. Resolves when it is dead. */
 function killAt(args: string[], cwd: string, message: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'run', ...args], { cwd, env: { ...process.env, VELO_LOG_LEVEL: 'info' } });
+    const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'run', ...args], { cwd, env: { ...process.env, VELO_LOG_LEVEL: 'info' } });
     let killed = false;
     child.stderr.on('data', (chunk: Buffer) => {
       if (!killed && chunk.toString().includes(`"message":"${message}"`)) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, describe, test, type TestContext } from 'node:test';
-import { CLI, FIXTURES, corpus, queryDuckDb, runJson, tempDir } from '../support/cli.js';
+import { CLI, NODE_FLAGS, FIXTURES, corpus, queryDuckDb, runJson, tempDir } from '../support/cli.js';
 import { SKIP_WITHOUT_EMULATORS, startEmulators, uniqueName, uploadFolder, type Emulators } from '../support/gcp.js';
 import { dumpBigQuery, dumpDuckDb, type Dump } from '../support/tables.js';
 import { random } from '../support/vlille-synth.js';
@@ -20,7 +20,7 @@ const REFRESH_EVERY = 5;
 /** Runs the CLI and SIGKILLs it after `delayMs` (if it is still running); resolves with the last log message seen. */
 function killAfter(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }, delayMs: number): Promise<{ killed: boolean; lastMessage: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'run', ...args], { cwd: options.cwd, env: { ...process.env, VELO_LOG_LEVEL: 'info', ...options.env } });
+    const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'run', ...args], { cwd: options.cwd, env: { ...process.env, VELO_LOG_LEVEL: 'info', ...options.env } });
     let lastMessage = 'start';
     let killed = false;
     child.stderr.on('data', (chunk: Buffer) => {

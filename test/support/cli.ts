@@ -1,6 +1,6 @@
 /** Helpers for end-to-end tests: the built CLI as a child process, a DuckDB file as rows. */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -8,6 +8,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 export const REPO = path.resolve(import.meta.dirname, '..', '..');
 export const CLI = path.join(REPO, 'dist', 'cli', 'main.js');
 export const FIXTURES = path.join(REPO, 'test', 'fixtures');
+
+/** The node flags of the CLI's `#!/usr/bin/env -S node …` line: the tests start it as its bin would. */
+export const NODE_FLAGS: string[] = (() => {
+  const first = readFileSync(CLI, 'utf8').split('\n', 1)[0] ?? '';
+  return /^#!\/usr\/bin\/env -S node(.*)$/.exec(first)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+})();
 
 export interface CliResult {
   code: number;
@@ -25,7 +31,7 @@ export interface CliOptions {
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult & { killed: boolean }> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, ...(options.killAt ? { VELO_LOG_LEVEL: 'info' } : {}), ...options.env };
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? REPO, env });
+    const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], { cwd: options.cwd ?? REPO, env });
     let stdout = '';
     let stderr = '';
     let killed = false;
