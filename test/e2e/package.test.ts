@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { REPO } from '../support/cli.js';
+import { NODE_FLAGS, REPO } from '../support/cli.js';
 
 test('the npm package ships the built CLI, the SQL and the schemas', () => {
   const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' })) as [{ files: { path: string }[] }];
@@ -28,6 +28,8 @@ test('the Dockerfile copies what exists, runs as non-root, and starts the built 
   // The base image's `node` user (uid and gid 1000), by number since hadolint's DL3066.
   assert.match(dockerfile, /^USER (node|1000:1000)$/m);
   assert.match(dockerfile, /chown node:node \/work/);
-  assert.match(dockerfile, /^ENTRYPOINT \["node", "\/app\/dist\/cli\/main\.js"\]$/m);
+  // The same node flags as the bin's #! line, then the built CLI.
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+  assert.deepEqual(JSON.parse(entrypoint ?? '[]'), ['node', ...NODE_FLAGS, '/app/dist/cli/main.js']);
   assert.ok(!/GOOGLE_APPLICATION_CREDENTIALS|\.json key/i.test(dockerfile), 'no key file baked in');
 });

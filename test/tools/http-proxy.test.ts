@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createStorage } from '../../src/loader/gcp/clients.js';
+import { callGoogle } from '../../src/loader/gcp/errors.js';
 import { SKIP_WITHOUT_EMULATORS, startEmulators, uniqueName, type Emulators } from '../support/gcp.js';
 import { INJECTED_503_BODY, isGcsDownload, startProxy, type HttpProxy } from '../support/http-proxy.js';
 
@@ -338,7 +339,7 @@ describe('http proxy in front of fake-gcs-server (official storage client)', { s
   });
   after(() => emu?.stop());
 
-  test('uploads (multipart and resumable), listing and downloads go through, 503s and resets reach the client', async () => {
+  test('uploads (multipart and resumable), listing and downloads go through; 503s and resets reach the client, and velo\'s retry layer gets past them', async () => {
     const proxy = await startProxy({ upstream: emu.env.VELO_GCS_ENDPOINT!, latencyMs: 10 });
     try {
       const storage = createStorage({ projectId: emu.project, gcsEndpoint: proxy.url });
@@ -353,27 +354,32 @@ describe('http proxy in front of fake-gcs-server (official storage client)', { s
       // The resumable session's URL (fake-gcs-server names itself in Location) came back through the proxy.
       assert.ok(proxy.stats.requests - resumableBefore >= 2, 'session start and upload both through the proxy');
 
-      // 503s on downloads: the client retries them by itself. A fresh client: after an unconditional save(),
-      // @google-cloud/storage 7 leaves `retryOptions.autoRetry` false on its Storage instance (no retries at all).
+      // 503s on downloads: the client does not retry (createStorage switches its retries off), velo's one retry
+      // layer (callGoogle) does.
       assert.equal(storage.retryOptions.autoRetry, false);
-      const reader = createStorage({ projectId: emu.project, gcsEndpoint: proxy.url }).bucket(name);
       proxy.configure({ failRate: 0.5, maxFaultsPerRequest: 2, faultable: isGcsDownload });
+      await assert.rejects(
+        (async () => {
+          for (let i = 0; i < 6; i++) await bucket.file('raw/small.json').download();
+        })(),
+        /injected/,
+        'without the retry layer a 503 reaches the caller',
+      );
       for (let i = 0; i < 6; i++) {
-        const [bytes] = await reader.file('raw/small.json').download();
+        const [bytes] = await callGoogle(() => bucket.file('raw/small.json').download());
         assert.equal(sha256(bytes), sha256(small));
       }
-      const [bigBytes] = await reader.file('raw/big.bin').download();
+      const [bigBytes] = await callGoogle(() => bucket.file('raw/big.bin').download());
       assert.equal(sha256(bigBytes), sha256(big));
-      assert.ok(proxy.stats.failed > 0, 'some downloads were answered 503 and retried by the client');
-      const [files] = await reader.getFiles({ prefix: 'raw/' });
+      assert.ok(proxy.stats.failed > 0, 'some downloads were answered 503 and retried');
+      const [files] = await callGoogle(() => bucket.getFiles({ prefix: 'raw/' }));
       assert.deepEqual(files.map((f) => f.name).sort(), ['raw/big.bin', 'raw/reset-1.json', 'raw/reset-2.json', 'raw/small.json']);
       assert.ok(proxy.stats.exempt > 0, 'the listing was exempt');
 
-      // A reset download: the upstream served it, the client saw ECONNRESET. The client that no longer retries
-      // reports it; a fresh one asks again by itself.
+      // A reset download: the upstream served it, the client saw ECONNRESET; the retry layer asks again.
       proxy.configure({ failRate: 0, resetRate: 1, maxFaultsPerRequest: 1 });
       await assert.rejects(bucket.file('raw/reset-1.json').download(), (error: NodeJS.ErrnoException) => error.code === 'ECONNRESET');
-      const [again] = await reader.file('raw/reset-2.json').download();
+      const [again] = await callGoogle(() => bucket.file('raw/reset-2.json').download());
       assert.equal(sha256(again), sha256(small));
       assert.deepEqual(proxy.stats.faults.filter((f) => f.fate === 'reset').map((f) => f.url.replace(/\?.*/, '')), [`/storage/v1/b/${name}/o/raw%2Freset-1.json`, `/storage/v1/b/${name}/o/raw%2Freset-2.json`]);
     } finally {
