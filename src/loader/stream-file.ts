@@ -9,7 +9,7 @@
  */
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { DEFAULT_MAX_TEXT_BYTES } from '../transform/decode.js';
+import { MAX_PARSE_BYTES } from '../transform/decode.js';
 import { FileFlattener, type ReadOutcome } from '../transform/flatten-file.js';
 import type { FileContext } from '../transform/types.js';
 import { LineSplitter } from '../transform/line-splitter.js';
@@ -26,13 +26,6 @@ import { StreamReject, detectNdjson, textChunks, type TextChunk } from './stream
 export type StreamedOutcome = ReadOutcome;
 
 const FLUSH_CHARS = 4 * 1024 * 1024;
-/** Largest NDJSON line read (the whole-file path's text cap). */
-const MAX_LINE_BYTES = DEFAULT_MAX_TEXT_BYTES;
-/**
- * How far ahead the NDJSON rule looks for the end of the first line. A longer first line is read as one
- * document (the whole-file path has no such limit, but holds the whole text anyway).
- */
-const MAX_FIRST_LINE_BYTES = 1024 * 1024;
 
 type Sink = { push(chunk: TextChunk): void; end(): void; readonly wanted: boolean };
 type Flushable = { readonly bufferedLength: number; takeNdjson(): string };
@@ -60,10 +53,10 @@ async function feed(chunks: AsyncIterator<TextChunk>, sink: Sink, rows: Flushabl
   sink.end();
 }
 
-/** NDJSON: lines up to MAX_LINE_BYTES (a longer one is a rejected line), each JSON.parse'd alone. */
+/** NDJSON: lines up to the size JSON.parse is given at once (a longer one is a rejected line). */
 async function streamLines(chunks: AsyncIterator<TextChunk>, context: FileContext, write: (ndjson: string) => Promise<void>): Promise<StreamedOutcome> {
   const lines = new LinesFlattener(context, (format, fileContext) => new FileFlattener(format, fileContext));
-  const splitter = new LineSplitter(MAX_LINE_BYTES, (line) => lines.add(line));
+  const splitter = new LineSplitter(MAX_PARSE_BYTES, (line) => lines.add(line));
   await feed(chunks, { push: (chunk) => splitter.push(chunk.bytes), end: () => splitter.end(), get wanted() { return lines.wanted; } }, lines, write);
   return lines.finish();
 }
@@ -101,7 +94,7 @@ export async function streamFlattenFile(
   const total = { bytes: 0 };
   try {
     const text = textChunks(input, options.onBytes ?? (() => undefined), total);
-    const { ndjson, all } = await detectNdjson(text, MAX_FIRST_LINE_BYTES);
+    const { ndjson, all } = await detectNdjson(text, MAX_PARSE_BYTES);
     const outcome = ndjson ? await streamLines(all, context, write) : await streamDocument(all, context, write);
     if (outcome.status === 'loaded' && outcome.recordsNdjson) {
       await write(outcome.recordsNdjson);
