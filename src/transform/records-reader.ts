@@ -43,13 +43,15 @@ function detached(text: string): string {
   return text.length < MIN_SLICED ? text : ` ${text}`.slice(1);
 }
 
-/** The item being read, within its bounds. */
+/** The item being read, within its bounds, by the reader's Assembler (one for all items: less garbage). */
 class Item {
-  private assembler: Assembler | null = new Assembler();
   private budget = MAX_RECORD_BYTES;
   dropped: string | null = null;
 
-  constructor(readonly index: number) {}
+  constructor(
+    readonly index: number,
+    private readonly assembler: Assembler,
+  ) {}
 
   /** Counts `bytes` against the bound; false once the item is dropped. */
   charge(bytes: number): boolean {
@@ -60,7 +62,7 @@ class Item {
   /** `text`: the key, string or number a token ends. */
   token(event: JsonEvent, text: string): void {
     const a = this.assembler;
-    if (a === null) return;
+    if (this.dropped !== null) return;
     if (event.name === 'tooDeep') this.drop(`record nested deeper than ${MAX_DEPTH} levels: not read`);
     else if (event.name === 'endKey') a.keyValue(text);
     else if (event.name === 'endString') a.stringValue(detached(text));
@@ -69,12 +71,13 @@ class Item {
   }
 
   get value(): unknown {
-    return this.assembler?.current;
+    return this.assembler.current;
   }
 
+  /** What was assembled so far is let go at once. */
   private drop(reason: string): void {
     this.dropped = reason;
-    this.assembler = null;
+    this.assembler.dropToLevel(0);
   }
 }
 
@@ -82,6 +85,7 @@ const SCALARS: Partial<Record<JsonEvent['name'], string>> = { endString: 'string
 
 export class RecordsReader {
   private readonly tokens = new JsonTokens((event) => this.event(event));
+  private readonly assembler = new Assembler();
   /** Top-level keys seen (short ones), for format detection. */
   readonly keys = new Set<string>();
   /** True once the top-level `records` array was found. */
@@ -162,7 +166,7 @@ export class RecordsReader {
 
   /** An item of `records` starts here (depth 2: inside the array). */
   private startItem(): void {
-    if (this.depth === 2 && this.inRecords && this.item === null) this.item = new Item(this.items++);
+    if (this.depth === 2 && this.inRecords && this.item === null) this.item = new Item(this.items++, this.assembler);
   }
 
   /** A value's last token: a key inside an item, a string, a number, a literal, or a value nested too deep. */
