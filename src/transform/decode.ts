@@ -23,12 +23,13 @@ export interface DecodeOptions {
 }
 
 /**
- * The most text JSON.parse is given at once: a whole file here, an NDJSON line in the streaming path. What it
- * builds can be far larger than the text (1 MiB of `[[[…]]]`: +57 MB of peak RSS, of `{},{},…`: +41 MB), so
- * larger texts are read record by record (a real minute is ~160 KB). This replaces a scan of large texts for
- * depth and density: the bound is the same for any shape, and there is nothing to scan.
+ * The most text JSON.parse is given at once: a whole file here, an NDJSON line or a record in the streaming path.
+ * What it builds can be far larger than the text (in a worker, 512 KiB of `[[[…]]]`: +27 MB of heap, ~+47 MB
+ * of RSS with the worker; 1 MiB: twice that), so larger texts are read record by record (a real minute is
+ * ~160 KB). This replaces a scan of texts over 512 KiB for depth and density: the worst case is the same, for
+ * any shape, and there is nothing to scan.
  */
-export const MAX_PARSE_BYTES = 2 ** 20;
+export const MAX_PARSE_BYTES = 512 * 1024;
 /** Whitespace as JSON sees it (a normal file fails at its first byte). */
 const JSON_BLANK = /^[ \t\r\n]*$/;
 const GZIP_MAGIC_0 = 0x1f;

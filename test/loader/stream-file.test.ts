@@ -83,7 +83,7 @@ test('NDJSON: bad lines, a line too long and blank lines, streamed as read whole
   if (outcome.status !== 'loaded') return;
   assert.equal(outcome.rows, 3);
   assert.deepEqual(outcome.rejects.map((r) => r.line), [2, 5, 8]);
-  assert.match(outcome.rejects[1]!.reason, /^line 5: longer than 1048576 bytes \(\d+\): not read$/);
+  assert.match(outcome.rejects[1]!.reason, /^line 5: longer than 524288 bytes \(\d+\): not read$/);
   const whole = flattenFileBytes(Buffer.from(lines.filter((_, i) => i !== 4).join('\n')), { name: 'x.json' });
   assert.equal(whole.status === 'loaded' && whole.rows, 3);
 });
@@ -135,15 +135,16 @@ test('a dense file the whole-file path hands on streams in bounded memory', asyn
 assert.ok(process.memoryUsage.rss() - before < 64 * 2 ** 20, `RSS grew ${Math.round((process.memoryUsage.rss() - before) / 2 ** 20)} MB`);
 });
 
-test('a streamed record that would take more than 16 MiB to hold is rejected, not assembled; so is a long NDJSON line', async () => {
-  // 400,000 empty objects: 1.2 MB of text, ~26 MB once assembled.
-  const dense = `[${Array(400_000).fill('{}').join(',')}]`;
+test('a streamed record that would take more than 512 KiB to hold is rejected, not assembled; so is a line over 512 KiB', async () => {
+  // 10,000 empty objects: 30 KB of text, 640 KB once assembled.
+  const dense = `[${Array(10_000).fill('{}').join(',')}]`;
   const doc = await stream(Buffer.from(`{"nhits": 2, "records": [${record(1)}, ${dense}]}`));
   assert.equal(doc.outcome.status === 'loaded' && doc.outcome.rows, 1);
-  assert.equal(doc.outcome.status === 'loaded' ? doc.outcome.rejects[0]!.reason : '', 'record is larger than 16777216 bytes: not read');
-  const lines = await stream(Buffer.from(`${record(1)}\n${dense}\n${record(2)}\n`));
+  assert.equal(doc.outcome.status === 'loaded' ? doc.outcome.rejects[0]!.reason : '', 'record is larger than 524288 bytes: not read');
+  const long = `[${Array(400_000).fill('{}').join(',')}]`;
+  const lines = await stream(Buffer.from(`${record(1)}\n${long}\n${record(2)}\n`));
   assert.equal(lines.outcome.status === 'loaded' && lines.outcome.rows, 2);
-  assert.match(lines.outcome.status === 'loaded' ? lines.outcome.rejects[0]!.reason : '', /^line 2: longer than 1048576 bytes \(1200001\): not read$/);
+  assert.match(lines.outcome.status === 'loaded' ? lines.outcome.rejects[0]!.reason : '', /^line 2: longer than 524288 bytes \(1200001\): not read$/);
 });
 
 test('huge nesting and huge strings stream in bounded memory: the record is rejected, the rest loads', async () => {
@@ -167,7 +168,7 @@ test('huge nesting and huge strings stream in bounded memory: the record is reje
   const reasons = outcomes.map((outcome) => (outcome.status === 'loaded' ? [outcome.rows, outcome.rejects.map((r) => [r.index, r.reason])] : outcome.status));
   assert.deepEqual(reasons, [
     [2, [[1, 'record nested deeper than 64 levels: not read']]],
-    [2, [[1, 'record is larger than 16777216 bytes: not read']]],
+    [2, [[1, 'record is larger than 524288 bytes: not read']]],
   ]);
   assert.equal(ndjson.split('\n').length - 1, 2);
 });

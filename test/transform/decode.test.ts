@@ -102,14 +102,14 @@ test('a broken single document is not mistaken for NDJSON', () => {
   assert.equal(flattenFileBytes(Buffer.from('1\n2\n'), { name: 'x.json' }).status === 'rejected', true);
 });
 
-test('texts over 1 MiB go to the streaming path whatever their shape; smaller ones are parsed whole, even dense ones', () => {
+test('texts over 512 KiB go to the streaming path whatever their shape; smaller ones are parsed whole, even dense ones', () => {
   const record = JSON.stringify(doc.records[0]);
   const large = Buffer.from(JSON.stringify({ nhits: 1, records: Array.from({ length: 10_000 }, () => JSON.parse(record) as unknown) }, null, 2));
   assert.ok(large.length > 1024 * 1024);
-  assert.deepEqual(flattenFileBytes(large, { name: 'x.json' }), { status: 'stream', reason: `${(large.length / 2 ** 20).toFixed(2)} MiB of text, more than 1 MiB: read it record by record` });
-  const dense = flattenFileBytes(Buffer.from(`{"nhits":1,"records":[${Array(200_000).fill('{}').join(',')}]}`), { name: 'x.json' });
+  assert.deepEqual(flattenFileBytes(large, { name: 'x.json' }), { status: 'stream', reason: `${(large.length / 2 ** 20).toFixed(2)} MiB of text, more than 0.5 MiB: read it record by record` });
+  const dense = flattenFileBytes(Buffer.from(`{"nhits":1,"records":[${Array(150_000).fill('{}').join(',')}]}`), { name: 'x.json' });
   assert.equal(dense.status === 'rejected' && dense.code, 'NO_VALID_RECORDS');
-  assert.equal(flattenFileBytes(Buffer.from(`{"nhits":1,"records":[${Array(400_000).fill('{}').join(',')}]}`), { name: 'x.json' }).status, 'stream');
+  assert.equal(flattenFileBytes(Buffer.from(`{"nhits":1,"records":[${Array(200_000).fill('{}').join(',')}]}`), { name: 'x.json' }).status, 'stream');
   // With a smaller --stream-threshold-mb, the cap is smaller too.
   assert.equal(flattenFileBytes(Buffer.from(text), { name: 'x.json' }, { maxTextBytes: 100 }).status, 'stream');
 });
@@ -118,13 +118,13 @@ test('deep nesting: parsed whole under the cap (the record is rejected), streame
   const deep = (n: number): string => `${'['.repeat(n)}${']'.repeat(n)}`;
   const small = flattenFileBytes(Buffer.from(`{"nhits":1,"records":[{"fields":{"libelle":${deep(100_000)},"nbvelosdispo":1,"nbplacesdispo":1},"record_timestamp":"2023-08-24T20:08:00+02:00"}]}`), { name: 'x.json' });
   assert.equal(small.status === 'rejected' && small.code, 'NO_VALID_RECORDS');
-  assert.equal(flattenFileBytes(Buffer.from(deep(600_000)), { name: 'x.json' }).status, 'stream');
+  assert.equal(flattenFileBytes(Buffer.from(deep(300_000)), { name: 'x.json' }).status, 'stream');
 });
 
 test('NDJSON of many lines: every bad line is a rejected record, counted, its reason kept for the first ones', () => {
   const record = JSON.stringify(doc.records[0]);
-  const outcome = flattenFileBytes(Buffer.from(`${record}\n${'1\n'.repeat(300_000)}${'\n'.repeat(200_000)}${record}\n`), { name: 'x.ndjson' });
+  const outcome = flattenFileBytes(Buffer.from(`${record}\n${'1\n'.repeat(150_000)}${'\n'.repeat(100_000)}${record}\n`), { name: 'x.ndjson' });
   assert.equal(outcome.status === 'loaded' && outcome.rows, 2);
-  assert.equal(outcome.status === 'loaded' && outcome.rejectedRows, 300_000);
+  assert.equal(outcome.status === 'loaded' && outcome.rejectedRows, 150_000);
   assert.deepEqual(outcome.status === 'loaded' && outcome.rejects[0], { index: 1, line: 2, reason: 'line 2: record is not an object' });
 });
