@@ -14,9 +14,12 @@ import { jsonParser, type Token } from 'stream-json/core/parser.js';
 
 export type JsonEvent = Token | { name: 'tooDeep' };
 
-export class JsonSyntaxError extends Error {
+/** Why a document cannot be read (the tokenizer's codes, and the shape's: see records-reader.ts). */
+export type DocumentCode = 'EMPTY' | 'TRUNCATED' | 'NOT_JSON' | 'UNKNOWN_SHAPE';
+
+export class DocumentError extends Error {
   constructor(
-    readonly code: 'TRUNCATED' | 'NOT_JSON',
+    readonly code: DocumentCode,
     message: string,
   ) {
     super(message);
@@ -122,15 +125,12 @@ export class JsonTokens {
     this.carry = rest;
   }
 
-  /**
-   * The text ended: false when it held only whitespace; true when it was one whole JSON value; otherwise a
-   * JsonSyntaxError.
-   */
-  end(): boolean {
+  /** The text ended: returns when it was one whole JSON value, throws a DocumentError otherwise. */
+  end(): void {
     this.pushPiece(this.carry);
     this.carry = '';
-    if (!this.sawText) return false;
-    if (this.skip !== null) throw new JsonSyntaxError('TRUNCATED', `JSON ends early, the file looks truncated (inside a value nested deeper than ${MAX_DEPTH} levels)`);
+    if (!this.sawText) throw new DocumentError('EMPTY', 'file holds only whitespace');
+    if (this.skip !== null) throw new DocumentError('TRUNCATED', `JSON ends early, the file looks truncated (inside a value nested deeper than ${MAX_DEPTH} levels)`);
     const rest = completion(this.tail, this.inString);
     // The padding may end a real value (`[1` → 1); what a completion makes up is not passed on.
     this.ending = rest !== '';
@@ -138,10 +138,9 @@ export class JsonTokens {
     try {
       this.tokenize(none);
     } catch (error) {
-      throw new JsonSyntaxError('TRUNCATED', `JSON ends early, the file looks truncated (${(error as Error).message})`);
+      throw new DocumentError('TRUNCATED', `JSON ends early, the file looks truncated (${(error as Error).message})`);
     }
-    if (rest !== '') throw new JsonSyntaxError('TRUNCATED', 'JSON ends early, the file looks truncated (in the middle of a value)');
-    return true;
+    if (rest !== '') throw new DocumentError('TRUNCATED', 'JSON ends early, the file looks truncated (in the middle of a value)');
   }
 
   private pushPiece(text: string): void {
@@ -164,7 +163,7 @@ export class JsonTokens {
     try {
       out = this.tokenize(text);
     } catch (error) {
-      throw new JsonSyntaxError('NOT_JSON', `not valid JSON in characters ${this.chars}–${this.chars + text.length}: ${(error as Error).message}`);
+      throw new DocumentError('NOT_JSON', `not valid JSON in characters ${this.chars}–${this.chars + text.length}: ${(error as Error).message}`);
     }
     if (out !== none) for (const token of out.values) this.token(token);
   }
