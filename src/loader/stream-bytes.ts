@@ -1,7 +1,7 @@
 /**
  * The byte stages of the streaming path, as async generators: raw chunks → gunzipped (when the bytes say
- * gzip, as in the whole-file path; a bomb is stopped early) → BOM stripped and UTF-8 checked → NDJSON or
- * one document (the same rule as the whole-file path, transform/ndjson-input.ts).
+ * gzip, as in the whole-file path; a bomb is stopped early) → BOM stripped, UTF-8 checked and decoded → NDJSON
+ * or one document (the same rule as the whole-file path, transform/ndjson-input.ts).
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -67,8 +67,14 @@ async function* gunzip(compressed: AsyncGenerator<Buffer>): AsyncGenerator<Buffe
   }
 }
 
-/** Raw bytes → UTF-8 text bytes (gunzipped, no BOM), or a StreamReject. `total` counts the text bytes. */
-export async function* textBytes(input: Readable, onBytes: (bytes: number) => void, total: { bytes: number }): AsyncGenerator<Buffer> {
+/** A piece of the text: its UTF-8 bytes (NDJSON lines are cut from them) and the same text decoded. */
+export interface TextChunk {
+  bytes: Buffer;
+  text: string;
+}
+
+/** Raw bytes → UTF-8 text (gunzipped, no BOM), or a StreamReject. `total` counts the text bytes. */
+export async function* textChunks(input: Readable, onBytes: (bytes: number) => void, total: { bytes: number }): AsyncGenerator<TextChunk> {
   async function* raw(): AsyncGenerator<Buffer> {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       onBytes(chunk.length);
@@ -89,10 +95,11 @@ export async function* textBytes(input: Readable, onBytes: (bytes: number) => vo
         chunk = chunk.subarray(skip);
         bom -= skip;
       }
-      decoder.decode(chunk, { stream: true });
+      const decoded = decoder.decode(chunk, { stream: true });
       total.bytes += chunk.length;
-      yield chunk;
+      yield { bytes: chunk, text: decoded };
     }
+    // Fatal: text cut inside a character throws; otherwise there is nothing left to decode.
     decoder.decode();
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') {
@@ -110,16 +117,16 @@ function isSpace(c: number): boolean {
  * NDJSON when the first non-blank line is a whole JSON value and text follows it (the whole-file rule).
  * Reads ahead at most `maxLineBytes`; a first line longer than that is a single document.
  */
-export async function detectNdjson(chunks: AsyncGenerator<Buffer>, maxLineBytes: number): Promise<{ ndjson: boolean; all: AsyncGenerator<Buffer> }> {
-  const seen: Buffer[] = [];
+export async function detectNdjson(chunks: AsyncGenerator<TextChunk>, maxLineBytes: number): Promise<{ ndjson: boolean; all: AsyncGenerator<TextChunk> }> {
+  const seen: TextChunk[] = [];
   let size = 0;
   let start = -1;
   let lineEnd = -1;
   let after = false;
   for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
-    const chunk = next.value;
+    const chunk = next.value.bytes;
     const base = size;
-    seen.push(chunk);
+    seen.push(next.value);
     size += chunk.length;
     for (let i = 0; i < chunk.length && !after; i++) {
       if (start < 0) {
@@ -135,8 +142,8 @@ export async function detectNdjson(chunks: AsyncGenerator<Buffer>, maxLineBytes:
     }
     if (after || size > maxLineBytes) break;
   }
-  const ndjson = after && isWholeValue(Buffer.concat(seen, size).subarray(start, lineEnd).toString('utf8'));
-  async function* all(): AsyncGenerator<Buffer> {
+  const ndjson = after && isWholeValue(Buffer.concat(seen.map((piece) => piece.bytes), size).subarray(start, lineEnd).toString('utf8'));
+  async function* all(): AsyncGenerator<TextChunk> {
     yield* seen.splice(0);
     yield* chunks;
   }

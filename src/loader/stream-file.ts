@@ -1,61 +1,51 @@
 /**
  * The bounded-memory path for huge raw files (above --stream-threshold-mb, and files the whole-file path
  * answers with status 'stream'). Bytes are inflated as a stream (a gzip bomb is stopped early: see
- * transform/inflation.ts), checked as UTF-8, then split into records — the items of one document's `records`
- * array, or NDJSON lines — each parsed with JSON.parse and flattened by the same code as whole files. Every
- * record, line, key and skipped value is bounded in size and depth, so memory does not grow with the input.
- * Rows go to shards of their own, which the caller deletes if the file turns out bad, so a truncated huge
- * file never leaves half its rows behind.
+ * transform/inflation.ts), checked and decoded as UTF-8, then read record by record: the items of one
+ * document's `records` array, assembled from stream-json's tokens (transform/records-reader.ts), or NDJSON lines,
+ * each JSON.parse'd alone. Records are flattened by the same code as whole files. Every record, line and key is
+ * bounded in size and depth, so memory does not grow with the input. Rows go to shards of their own, which the
+ * caller deletes if the file turns out bad, so a truncated huge file never leaves half its rows behind.
  */
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { DEFAULT_MAX_TEXT_BYTES } from '../transform/decode.js';
+import { MAX_PARSE_BYTES } from '../transform/decode.js';
 import { FileFlattener, type ReadOutcome } from '../transform/flatten-file.js';
 import type { FileContext } from '../transform/types.js';
-import { RecordsSplitter, SplitError } from '../transform/json-splitter.js';
 import { LineSplitter } from '../transform/line-splitter.js';
 import { LinesFlattener } from '../transform/ndjson-input.js';
 import { previewKey } from '../transform/preview.js';
-import { MAX_DEPTH, costlyToParse } from '../transform/structure.js';
+import { DocumentError, RecordsReader } from '../transform/records-reader.js';
 import { vlilleV1 } from '../transform/vlille-v1.js';
 import type { BatchResult } from './flatten-worker.js';
 import { noStations, packStations } from './station-batch.js';
 import { ShardWriter } from './staging.js';
 import type { TimeWindow } from './window.js';
-import { StreamReject, detectNdjson, textBytes } from './stream-bytes.js';
+import { StreamReject, detectNdjson, textChunks, type TextChunk } from './stream-bytes.js';
 
 /** What the streaming path can answer: it never hands a file on (no 'stream'). */
 export type StreamedOutcome = ReadOutcome;
 
 const FLUSH_CHARS = 4 * 1024 * 1024;
-/** Largest record or NDJSON line read (a V'lille record is ~600 bytes; the whole-file path's text cap). */
-const MAX_RECORD_BYTES = DEFAULT_MAX_TEXT_BYTES;
-/** Largest other top-level value kept to be validated (`parameters`, `nhits`…); larger ones are skipped. */
-const MAX_MEMBER_BYTES = 1024 * 1024;
-/**
- * How far ahead the NDJSON rule looks for the end of the first line. A longer first line is read as one
- * document (the whole-file path has no such limit, but holds the whole text anyway).
- */
-const MAX_FIRST_LINE_BYTES = 1024 * 1024;
 
-type Sink = { push(chunk: Buffer): void; end(): void; readonly wanted: boolean };
+type Sink = { push(chunk: TextChunk): void; end(): void; readonly wanted: boolean };
 type Flushable = { readonly bufferedLength: number; takeNdjson(): string };
 
 /**
  * Read the rest without using it. The whole-file path checks the whole text (UTF-8, gzip) before its syntax,
  * so a file that is bad in both ways gets the same code from both paths; reading on costs time, not memory.
  */
-async function drain(chunks: AsyncIterator<Buffer>): Promise<void> {
+async function drain(chunks: AsyncIterator<TextChunk>): Promise<void> {
   for (let next = await chunks.next(); !next.done; next = await chunks.next());
 }
 
-/** Feed the text to a splitter, writing the NDJSON out as it grows. */
-async function feed(chunks: AsyncIterator<Buffer>, sink: Sink, rows: Flushable, write: (ndjson: string) => Promise<void>): Promise<void> {
+/** Feed the text to a reader, writing the NDJSON out as it grows. */
+async function feed(chunks: AsyncIterator<TextChunk>, sink: Sink, rows: Flushable, write: (ndjson: string) => Promise<void>): Promise<void> {
   for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
     try {
       sink.push(next.value);
     } catch (error) {
-      if (error instanceof SplitError) await drain(chunks);
+      if (error instanceof DocumentError) await drain(chunks);
       throw error;
     }
     if (rows.bufferedLength >= FLUSH_CHARS) await write(rows.takeNdjson());
@@ -64,40 +54,30 @@ async function feed(chunks: AsyncIterator<Buffer>, sink: Sink, rows: Flushable, 
   sink.end();
 }
 
-async function streamLines(chunks: AsyncIterator<Buffer>, context: FileContext, write: (ndjson: string) => Promise<void>): Promise<StreamedOutcome> {
+/** NDJSON: lines up to the size JSON.parse is given at once (a longer one is a rejected line). */
+async function streamLines(chunks: AsyncIterator<TextChunk>, context: FileContext, write: (ndjson: string) => Promise<void>): Promise<StreamedOutcome> {
   const lines = new LinesFlattener(context, (format, fileContext) => new FileFlattener(format, fileContext));
-  const splitter = new LineSplitter(MAX_RECORD_BYTES, (line) => lines.add(line));
-  await feed(chunks, { push: (chunk) => splitter.push(chunk), end: () => splitter.end(), get wanted() { return lines.wanted; } }, lines, write);
+  const splitter = new LineSplitter(MAX_PARSE_BYTES, (line) => lines.add(line));
+  await feed(chunks, { push: (chunk) => splitter.push(chunk.bytes), end: () => splitter.end(), get wanted() { return lines.wanted; } }, lines, write);
   return lines.finish();
 }
 
-/** One document: its `records` items, parsed one at a time; the format is checked once the top level is known. */
-async function streamDocument(chunks: AsyncIterator<Buffer>, context: FileContext, write: (ndjson: string) => Promise<void>): Promise<StreamedOutcome> {
+/** One document: its `records` items, one at a time; the format is checked once the top level is known. */
+async function streamDocument(chunks: AsyncIterator<TextChunk>, context: FileContext, write: (ndjson: string) => Promise<void>): Promise<StreamedOutcome> {
   const flattener = new FileFlattener(vlilleV1, context);
   let first: unknown;
-  const splitter = new RecordsSplitter(
-    { maxItemBytes: MAX_RECORD_BYTES, maxMemberBytes: MAX_MEMBER_BYTES, maxDepth: MAX_DEPTH },
-    {
-      item(text, index) {
-        const costly = costlyToParse(text);
-        if (costly !== null) return flattener.reject(index, `record of ${costly}: not read`);
-        let record: unknown;
-        try {
-          record = JSON.parse(text);
-        } catch (error) {
-          throw new SplitError('NOT_JSON', `not valid JSON in record ${index}: ${(error as Error).message.slice(0, 200)}`);
-        }
-        if (index === 0) first = record;
-        flattener.add(record, index);
-      },
-      skipped: (index, reason) => flattener.reject(index, reason),
+  const reader = new RecordsReader({
+    item(record, index) {
+      if (index === 0) first = record;
+      flattener.add(record, index);
     },
-  );
-  await feed(chunks, { push: (chunk) => splitter.push(chunk), end: () => splitter.end(), wanted: true }, flattener, write);
+    skipped: (index, reason) => flattener.reject(index, reason),
+  });
+  await feed(chunks, { push: (chunk) => reader.push(chunk.text), end: () => reader.end(), wanted: true }, flattener, write);
   // What the whole-file path's detect() would see of this document.
-  const top = { nhits: splitter.keys.has('nhits') ? 0 : undefined, parameters: splitter.keys.has('parameters') ? {} : undefined, records: first === undefined ? [] : [first] };
-  if (!splitter.sawRecords || !vlilleV1.detect(top)) {
-    return { status: 'rejected', code: 'UNKNOWN_SHAPE', reason: `unknown file format: no top-level "records" array of V'lille records (keys: ${[...splitter.keys].slice(0, 8).map(previewKey).join(', ')})`, rejects: [] };
+  const top = { nhits: reader.keys.has('nhits') ? 0 : undefined, parameters: reader.keys.has('parameters') ? {} : undefined, records: first === undefined ? [] : [first] };
+  if (!reader.sawRecords || !vlilleV1.detect(top)) {
+    return { status: 'rejected', code: 'UNKNOWN_SHAPE', reason: `unknown file format: no top-level "records" array of V'lille records (keys: ${[...reader.keys].slice(0, 8).map(previewKey).join(', ')})`, rejects: [] };
   }
   return flattener.finish();
 }
@@ -114,8 +94,8 @@ export async function streamFlattenFile(
 ): Promise<StreamedOutcome> {
   const total = { bytes: 0 };
   try {
-    const text = textBytes(input, options.onBytes ?? (() => undefined), total);
-    const { ndjson, all } = await detectNdjson(text, MAX_FIRST_LINE_BYTES);
+    const text = textChunks(input, options.onBytes ?? (() => undefined), total);
+    const { ndjson, all } = await detectNdjson(text, MAX_PARSE_BYTES);
     const outcome = ndjson ? await streamLines(all, context, write) : await streamDocument(all, context, write);
     if (outcome.status === 'loaded' && outcome.recordsNdjson) {
       await write(outcome.recordsNdjson);
@@ -124,7 +104,7 @@ export async function streamFlattenFile(
     return outcome;
   } catch (error) {
     if (error instanceof StreamReject) return { status: 'rejected', code: error.code, reason: `${error.message} (streamed)`, rejects: [] };
-    if (!(error instanceof SplitError)) throw error;
+    if (!(error instanceof DocumentError)) throw error;
     const code = error.code === 'EMPTY' && total.bytes === 0 ? 'EMPTY' : error.code;
     const reason = code === 'EMPTY' && total.bytes === 0 ? 'file is empty (0 bytes)' : error.message;
     return { status: 'rejected', code, reason: `${reason} (streamed)`, rejects: [] };

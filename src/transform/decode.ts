@@ -1,14 +1,13 @@
 /**
  * Raw bytes of one whole file → a parsed document, NDJSON lines, or the reason the file is unusable here.
  * Pure (zlib's synchronous gunzip is a computation, not I/O). Handles gzip, a UTF-8 BOM, pretty-printed
- * JSON and NDJSON (one response or one record per line). Bounded: gzip never inflates past `maxTextBytes`
- * (beyond it the file is handed to the streaming path), and deep nesting in a large text goes there too.
+ * JSON and NDJSON (one response or one record per line). Bounded: only texts up to MAX_PARSE_BYTES are
+ * parsed here (gzip never inflates past that); a larger one is handed to the streaming path.
  */
 import { isUtf8 } from 'node:buffer';
 import { constants, gunzipSync } from 'node:zlib';
 import { INFLATION_FLOOR_BYTES, MAX_INFLATION_RATIO, inflationLimitReason, mib } from './inflation.js';
 import { splitNdjson, type NdjsonLine } from './ndjson-input.js';
-import { costlyToParse } from './structure.js';
 
 export type FileRejectCode = 'EMPTY' | 'NOT_UTF8' | 'TRUNCATED' | 'NOT_JSON' | 'BAD_GZIP' | 'UNKNOWN_SHAPE' | 'NO_VALID_RECORDS' | 'CHECKSUM_MISMATCH';
 
@@ -19,11 +18,18 @@ export type StreamInstead = { kind: 'stream'; reason: string };
 export type Decoded = { kind: 'document'; doc: unknown } | { kind: 'lines'; lines: Iterable<NdjsonLine> } | Rejected | StreamInstead;
 
 export interface DecodeOptions {
-  /** Most text a gzip file may inflate to here (default: 16 MiB, the default --stream-threshold-mb). */
+  /** Most text parsed whole here (--stream-threshold-mb); never more than MAX_PARSE_BYTES. */
   maxTextBytes?: number;
 }
 
-export const DEFAULT_MAX_TEXT_BYTES = 16 * 2 ** 20;
+/**
+ * The most text JSON.parse is given at once: a whole file here, an NDJSON line or a record in the streaming path.
+ * What it builds can be far larger than the text (in a worker, 512 KiB of `[[[…]]]`: +27 MB of heap, ~+47 MB
+ * of RSS with the worker; 1 MiB: twice that), so larger texts are read record by record (a real minute is
+ * ~160 KB). This replaces a scan of texts over 512 KiB for depth and density: the worst case is the same, for
+ * any shape, and there is nothing to scan.
+ */
+export const MAX_PARSE_BYTES = 512 * 1024;
 /** Whitespace as JSON sees it (a normal file fails at its first byte). */
 const JSON_BLANK = /^[ \t\r\n]*$/;
 const GZIP_MAGIC_0 = 0x1f;
@@ -66,13 +72,15 @@ function gunzipBounded(bytes: Buffer, maxTextBytes: number): Buffer | Rejected |
 
 /** Strip gzip and BOM, check UTF-8; returns the text or why not. */
 export function decodeText(input: Uint8Array, options: DecodeOptions = {}): { kind: 'text'; text: string } | Rejected | StreamInstead {
+  const maxTextBytes = Math.min(options.maxTextBytes ?? MAX_PARSE_BYTES, MAX_PARSE_BYTES);
   let bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   if (isGzip(bytes)) {
-    const inflated = gunzipBounded(bytes, options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES);
+    const inflated = gunzipBounded(bytes, maxTextBytes);
     if (!Buffer.isBuffer(inflated)) return inflated;
     bytes = inflated;
   }
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  if (bytes.length > maxTextBytes) return { kind: 'stream', reason: `${mib(bytes.length)} of text, more than ${mib(maxTextBytes)}: read it record by record` };
   if (bytes.length === 0) return { kind: 'rejected', code: 'EMPTY', reason: 'file is empty (0 bytes)' };
   const utf16 = utf16Reason(bytes);
   if (utf16 !== null) return { kind: 'rejected', code: 'NOT_UTF8', reason: utf16 };
@@ -95,8 +103,6 @@ export function describeSyntaxError(error: Error, length: number): { code: FileR
 }
 
 export function parseDocument(text: string): Decoded {
-  const costly = costlyToParse(text);
-  if (costly !== null) return { kind: 'stream', reason: `${costly}: read it record by record` };
   try {
     return { kind: 'document', doc: JSON.parse(text) };
   } catch (error) {

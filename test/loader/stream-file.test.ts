@@ -83,7 +83,7 @@ test('NDJSON: bad lines, a line too long and blank lines, streamed as read whole
   if (outcome.status !== 'loaded') return;
   assert.equal(outcome.rows, 3);
   assert.deepEqual(outcome.rejects.map((r) => r.line), [2, 5, 8]);
-  assert.match(outcome.rejects[1]!.reason, /^line 5: longer than 16777216 bytes \(\d+\): not read$/);
+  assert.match(outcome.rejects[1]!.reason, /^line 5: longer than 524288 bytes \(\d+\): not read$/);
   const whole = flattenFileBytes(Buffer.from(lines.filter((_, i) => i !== 4).join('\n')), { name: 'x.json' });
   assert.equal(whole.status === 'loaded' && whole.rows, 3);
 });
@@ -114,23 +114,93 @@ test('wrong shapes and broken documents get the whole-file codes', async () => {
   }
 });
 
+/** `count` chunks of ~64 KiB of `fill` repeated (as a file is read), between `head` and `tail`: a huge input, never held. */
+async function* huge(head: string, fill: string, count: number, tail: string): AsyncGenerator<Buffer> {
+  yield Buffer.from(head);
+  const piece = Buffer.alloc(65536 - (65536 % fill.length), fill);
+  for (let i = 0; i < count; i++) yield piece;
+  yield Buffer.from(tail);
+}
+
 test('a dense file the whole-file path hands on streams in bounded memory', async () => {
-  const dense = Buffer.from(`{"nhits":1,"records":[${Array(300_000).fill('{}').join(',')}]}`);
-  const whole = flattenFileBytes(dense, { name: 'x.json' });
-  assert.equal(whole.status, 'stream');
+  const dense = Buffer.from(`{"nhits":1,"records":[${Array(600_000).fill('{}').join(',')}]}`);
+  assert.equal(flattenFileBytes(dense, { name: 'x.json' }).status, 'stream');
+  const streamed = (await stream(dense)).outcome;
+  assert.equal(streamed.status === 'rejected' && streamed.code, 'NO_VALID_RECORDS');
+  // 8 MiB of `{},`: 2.8 million records, ~150 MB if held at once.
   const before = process.memoryUsage.rss();
-  const { outcome } = await stream(dense);
+  const outcome = await streamFlattenFile(Readable.from(huge('{"nhits":1,"records":[', '{},', 128, '{}]}')), { name: 'x.json' }, async () => undefined);
   assert.equal(outcome.status === 'rejected' && outcome.code, 'NO_VALID_RECORDS');
-  assert.match(outcome.status === 'rejected' ? outcome.reason : '', /none of its 300000 record\(s\) is valid/);
-  assert.ok(process.memoryUsage.rss() - before < 64 * 2 ** 20);
+  assert.match(outcome.status === 'rejected' ? outcome.reason : '', /none of its 2796161 record\(s\) is valid/);
+assert.ok(process.memoryUsage.rss() - before < 64 * 2 ** 20, `RSS grew ${Math.round((process.memoryUsage.rss() - before) / 2 ** 20)} MB`);
 });
 
-test('a streamed record or NDJSON line too dense to parse whole is rejected, not parsed', async () => {
-  const dense = `[${Array(400_000).fill('{}').join(',')}]`;
+test('a streamed record that would take more than 512 KiB to hold is rejected, not assembled; so is a line over 512 KiB', async () => {
+  // 10,000 empty objects: 30 KB of text, 640 KB once assembled.
+  const dense = `[${Array(10_000).fill('{}').join(',')}]`;
   const doc = await stream(Buffer.from(`{"nhits": 2, "records": [${record(1)}, ${dense}]}`));
   assert.equal(doc.outcome.status === 'loaded' && doc.outcome.rows, 1);
-  assert.match(doc.outcome.status === 'loaded' ? doc.outcome.rejects[0]!.reason : '', /^record of 400001 JSON objects and arrays in 1200001 characters: not read$/);
-  const lines = await stream(Buffer.from(`${record(1)}\n${dense}\n${record(2)}\n`));
+  assert.equal(doc.outcome.status === 'loaded' ? doc.outcome.rejects[0]!.reason : '', 'record is larger than 524288 bytes: not read');
+  const long = `[${Array(400_000).fill('{}').join(',')}]`;
+  const lines = await stream(Buffer.from(`${record(1)}\n${long}\n${record(2)}\n`));
   assert.equal(lines.outcome.status === 'loaded' && lines.outcome.rows, 2);
-  assert.match(lines.outcome.status === 'loaded' ? lines.outcome.rejects[0]!.reason : '', /^line 2: 400001 JSON objects and arrays/);
+  assert.match(lines.outcome.status === 'loaded' ? lines.outcome.rejects[0]!.reason : '', /^line 2: longer than 524288 bytes \(1200001\): not read$/);
+});
+
+test('huge nesting and huge strings stream in bounded memory: the record is rejected, the rest loads', async () => {
+  const MIB = 16; // chunks of 64 KiB
+  const nested = (async function* () {
+    yield* huge(`{"nhits": 3, "records": [${record(1)}, {"x": `, '[', 32 * MIB, '');
+    yield* huge('', ']', 32 * MIB, `}, ${record(2)}]}`);
+  })();
+  const strings = (async function* () {
+    yield* huge(`{"nhits": 3, "parameters": "`, 'x', 100 * MIB, `", "records": [${record(1)}, {"fields": {"nom": "`);
+    yield* huge('', 'y', 100 * MIB, `"}}, ${record(2)}]}`);
+  })();
+  let ndjson = '';
+  const before = process.memoryUsage.rss();
+  const outcomes = [
+    await streamFlattenFile(Readable.from(nested), { name: 'x.json' }, async (text) => void (ndjson += text)),
+    await streamFlattenFile(Readable.from(strings), { name: 'x.json' }, async () => undefined),
+  ];
+  // Held whole, the 100 MiB string alone would take ~150 MB; the tokenizer's stack, ~8 bytes per open level (~700 MB).
+  assert.ok(process.memoryUsage.rss() - before < 96 * 2 ** 20, `RSS grew ${Math.round((process.memoryUsage.rss() - before) / 2 ** 20)} MB`);
+  const reasons = outcomes.map((outcome) => (outcome.status === 'loaded' ? [outcome.rows, outcome.rejects.map((r) => [r.index, r.reason])] : outcome.status));
+  assert.deepEqual(reasons, [
+    [2, [[1, 'record nested deeper than 64 levels: not read']]],
+    [2, [[1, 'record is larger than 524288 bytes: not read']]],
+  ]);
+  assert.equal(ndjson.split('\n').length - 1, 2);
+});
+
+test('NDJSON of millions of lines streams in bounded memory', async () => {
+  const before = process.memoryUsage.rss();
+  const { outcome } = await stream(Buffer.concat([Buffer.from(`${record(1)}\n`), Buffer.from('1\n'.repeat(3 * 2 ** 20)), Buffer.from('\n'.repeat(4 * 2 ** 20)), Buffer.from(`${record(2)}\n`)]));
+  assert.equal(outcome.status === 'loaded' && outcome.rows, 2);
+  assert.equal(outcome.status === 'loaded' && outcome.rejectedRows, 3 * 2 ** 20);
+  assert.deepEqual(outcome.status === 'loaded' && outcome.rejects[0], { index: 1, line: 2, reason: 'line 2: record is not an object' });
+  assert.ok(process.memoryUsage.rss() - before < 100 * 2 ** 20, `RSS grew ${Math.round((process.memoryUsage.rss() - before) / 2 ** 20)} MB`);
+});
+
+test('past 64 levels strings and escapes are still followed, across chunk boundaries', async () => {
+  const tricky = `${'['.repeat(100)}"]]\\"]", "\\\\", {"a]": "[\\u005d"}${']'.repeat(100)}`;
+  const doc = Buffer.from(`{"nhits": 3, "records": [${record(1)}, ${record(2, `, "x": ${tricky}`)}, ${record(3)}]}`);
+  for (const size of [1, 2, 3, 7, 100, 65536]) {
+    const { outcome } = await stream(doc, size);
+    assert.equal(outcome.status === 'loaded' && outcome.rows, 2, `chunks of ${size}`);
+    assert.deepEqual(outcome.status === 'loaded' && outcome.rejects.map((r) => [r.index, r.reason]), [[1, 'record nested deeper than 64 levels: not read']]);
+  }
+});
+
+test('a text that stops inside a value is TRUNCATED when it could go on, NOT_JSON when not, as JSON.parse says', async () => {
+  // The tokenizer waits for more text after these; the end must still tell them apart.
+  const endings = ['[tru', '[tx', '[t x', '[true1', '[fals', '[falsey', '[nulx', 'nul', '-', '[1.', '[1e', '[1e+', '[01', '"\\u12', '"\\uZ', '["\\x\\u1', '["a\\', '["a\\\\', '["a\\\\\\', '["a\u0001', '{"a":tr', '{"a"', '{"records":[{"x":"\\u00'];
+  for (const text of endings) {
+    const whole = flattenFileBytes(Buffer.from(text), { name: 'x.json' });
+    assert.equal(whole.status, 'rejected', text);
+    for (const size of [1, 2, 1000]) {
+      const { outcome } = await stream(Buffer.from(text), size);
+      assert.equal(outcome.status === 'rejected' && outcome.code, whole.status === 'rejected' && whole.code, `${text} in chunks of ${size}`);
+    }
+  }
 });
