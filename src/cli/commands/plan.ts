@@ -45,7 +45,7 @@ async function readManifest(config: RunConfig, warnings: string[]): Promise<Read
 
 async function planCommand(args: PlanArgs, { io }: CommandContext): Promise<number> {
   if (!Number.isInteger(args.tasks) || args.tasks < 1 || args.tasks > MAX_TASKS) throw new UsageError('BAD_TASK', `--tasks must be a whole number from 1 to ${MAX_TASKS}, got ${args.tasks}`);
-  const config = buildRunConfig({ ...args, keepStaging: false, json: args.json, streamThresholdMb: 16 }, process.env, 'plan');
+  const config = buildRunConfig({ ...args, keepStaging: false, json: args.json, streamThresholdMb: 0.5 }, process.env, 'plan');
   const source = await createSource(config);
   const warnings: string[] = [];
   const [listed, manifest] = await Promise.all([source.list({}), readManifest(config, warnings)]);

@@ -21,7 +21,7 @@ function runOptions(y: Argv): Argv<RunArgs> {
     .option('concurrency', { type: 'number', describe: 'Files in flight: downloads held at once from gs:// (default: 32 per worker, at least 16); local files queued for the workers (default: 128 per worker)' })
     .option('workers', { type: 'number', describe: 'Parse/flatten worker threads (default: CPU cores; 0 = main thread)' })
     .option('shard-mb', { type: 'number', describe: 'Rotate staged NDJSON shards at this size (MiB, uncompressed; default 256 in a folder, 32 on gs://, uploaded as each fills)' })
-    .option('stream-threshold-mb', { type: 'number', default: 16, describe: 'Files above this size (MiB) are streamed instead of parsed whole, to bound memory' })
+    .option('stream-threshold-mb', { type: 'number', default: 0.5, describe: 'Files above this size (MiB) are streamed record by record instead of parsed whole (JSON.parse holds up to ~90× a text\'s size: bounded memory); a minute is ~0.16' })
     .option('keep-staging', { type: 'boolean', default: false, describe: 'Keep the staged shards after a successful merge' })
     .group(['run-id', 'staging', 'keep-staging', 'dead-letter', 'max-rejected', 'force', 'json'], 'Run:')
     .group(['workers', 'concurrency', 'shard-mb', 'stream-threshold-mb'], 'Tuning:')
