@@ -7,7 +7,6 @@ export interface SourceObject {
   size: number;
   /** GCS generation, or the local file's mtime in ms: a changed file is loaded again. */
   generation: string;
-  updated: string;
   /** Base64 MD5 of the stored bytes, when the store keeps one (GCS): checked by the worker that parses them. */
   md5?: string;
 }

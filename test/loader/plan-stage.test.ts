@@ -4,7 +4,7 @@ import { describePlan, minuteGaps } from '../../src/loader/stages/plan-report.js
 import { selectFiles } from '../../src/loader/stages/plan.js';
 import { makeWindow, UNBOUNDED } from '../../src/loader/window.js';
 
-const file = (name: string, size = 100, generation = '1') => ({ name, size, generation, updated: '' });
+const file = (name: string, size = 100, generation = '1') => ({ name, size, generation });
 
 test('selectFiles: the name window with its margin, then the manifest (changed files are read again)', () => {
   const listed = [

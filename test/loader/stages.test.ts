@@ -71,7 +71,7 @@ test('extract → load → merge: a staged package per table, loaded into one ta
 });
 
 test('the plan stage is pure: the same listing and manifest give the same files', () => {
-  const listed = [{ name: 'b.json', size: 1, generation: '1', updated: '' }, { name: 'a.json', size: 1, generation: '1', updated: '' }];
+  const listed = [{ name: 'b.json', size: 1, generation: '1' }, { name: 'a.json', size: 1, generation: '1' }];
   const once = selectFiles(listed, { window: UNBOUNDED, timezone: 'UTC', manifest: new Map() });
   assert.deepEqual(once.todo.map((f) => f.name), ['a.json', 'b.json']);
   assert.deepEqual(selectFiles(listed, { window: UNBOUNDED, timezone: 'UTC', manifest: new Map() }), once);

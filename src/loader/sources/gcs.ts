@@ -42,18 +42,34 @@ export class GcsSource implements Source {
     this.matches = options.glob ? picomatch(options.glob, { dot: true }) : null;
   }
 
-  private async listRange(startOffset: string | undefined, endOffset: string | undefined, prefix = this.options.prefix, signal?: AbortSignal): Promise<File[]> {
-    const files: File[] = [];
+  /**
+   * One key range, page by page. Each page becomes plain SourceObjects at once: a listed File object of the
+   * client weighs ~6.4 KiB of heap, a SourceObject ~0.2 KiB, and a year of minutes is ~525,000 objects.
+   */
+  private async listRange(startOffset: string | undefined, endOffset: string | undefined, signal?: AbortSignal): Promise<SourceObject[]> {
+    const objects: SourceObject[] = [];
+    const { prefix } = this.options;
     let pageToken: string | undefined;
     do {
       signal?.throwIfAborted();
       const [page, next] = await this.call('list', () =>
         this.options.bucket.getFiles({ prefix, autoPaginate: false, maxResults: this.options.pageSize ?? PAGE_SIZE, pageToken, startOffset, endOffset }),
       );
-      files.push(...page);
+      for (const file of page) {
+        const object = this.sourceObject(file);
+        if (object) objects.push(object);
+      }
       pageToken = (next as { pageToken?: string } | null)?.pageToken;
     } while (pageToken);
-    return files;
+    return objects;
+  }
+
+  /** A listed object as the run knows it, or null when its name is not a raw file (or not the --glob's). */
+  private sourceObject(file: File): SourceObject | null {
+    const name = file.name.slice(this.options.prefix.length);
+    if (!isRawFileName(name) || (this.matches && !this.matches(name))) return null;
+    const { size, generation, md5Hash } = file.metadata;
+    return { name, size: Number(size ?? 0), generation: String(generation ?? ''), ...(md5Hash ? { md5: String(md5Hash) } : {}) };
   }
 
   /** Key ranges for collector names between two days: per day for short spans, per month otherwise. */
@@ -71,7 +87,7 @@ export class GcsSource implements Source {
 
   async list(options: ListOptions = {}): Promise<SourceObject[]> {
     const { window, timezone = 'Europe/Paris' } = this.options;
-    let files: File[];
+    let listed: SourceObject[];
     const first = await this.call('list', () => this.options.bucket.getFiles({ prefix: this.options.prefix, autoPaginate: false, maxResults: 1 }));
     const firstName = first[0][0]?.name.slice(this.options.prefix.length) ?? '';
     const firstDay = COLLECTOR_NAME.exec(firstName);
@@ -80,26 +96,14 @@ export class GcsSource implements Source {
       const lo = Number.isFinite(window.fromMs) ? DateTime.fromMillis(window.fromMs - NAME_MARGIN_MS, { zone: timezone }) : DateTime.fromObject({ year: Number(firstDay[1]), month: Number(firstDay[2]), day: Number(firstDay[3]) }, { zone: timezone });
       const hi = Number.isFinite(window.toMs) ? DateTime.fromMillis(window.toMs + NAME_MARGIN_MS, { zone: timezone }) : DateTime.now().setZone(timezone).plus({ days: 1 });
       const queue = new PQueue({ concurrency: LIST_CONCURRENCY });
-      const parts = await Promise.all(this.ranges(lo.startOf('day'), hi).map(([start, end]) => queue.add(() => this.listRange(start, end, undefined, options.signal))));
+      const parts = await Promise.all(this.ranges(lo.startOf('day'), hi).map(([start, end]) => queue.add(() => this.listRange(start, end, options.signal))));
       // The prefix holds collector names (judged from its first object), so the ranges cover it.
-      files = parts.flat();
+      listed = parts.flat();
     } else {
-      files = await this.listRange(undefined, undefined, undefined, options.signal);
+      listed = await this.listRange(undefined, undefined, options.signal);
     }
     const seen = new Set<string>();
-    const objects: SourceObject[] = [];
-    for (const file of files) {
-      const name = file.name.slice(this.options.prefix.length);
-      if (seen.has(name) || !isRawFileName(name) || (this.matches && !this.matches(name))) continue;
-      seen.add(name);
-      objects.push({
-        name,
-        size: Number(file.metadata.size ?? 0),
-        generation: String(file.metadata.generation ?? ''),
-        updated: String(file.metadata.updated ?? ''),
-        ...(file.metadata.md5Hash ? { md5: String(file.metadata.md5Hash) } : {}),
-      });
-    }
+    const objects = listed.filter((object) => !seen.has(object.name) && seen.add(object.name));
     return objects.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 

@@ -38,8 +38,8 @@ export class LocalSource implements Source {
       const stats = await Promise.all(batch.map((name) => stat(path.join(this.root, name)).catch(() => null)));
       batch.forEach((name, j) => {
         const info = stats[j];
-        if (info === null) objects.push({ name, size: 0, generation: '0', updated: new Date(0).toISOString() });
-        else if (info?.isFile()) objects.push({ name, size: info.size, generation: String(Math.trunc(info.mtimeMs)), updated: info.mtime.toISOString() });
+        if (info === null) objects.push({ name, size: 0, generation: '0' });
+        else if (info?.isFile()) objects.push({ name, size: info.size, generation: String(Math.trunc(info.mtimeMs)) });
       });
     }
     return objects;
