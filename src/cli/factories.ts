@@ -1,5 +1,5 @@
 /** Config targets → the concrete Source, StagingStore and Warehouse implementations. */
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Storage } from '@google-cloud/storage';
 import { LocalSource } from '../loader/sources/local.js';
@@ -63,7 +63,15 @@ export function describeWarehouse(target: RunConfig['warehouse']): string {
 
 /** True when the warehouse does not exist yet (a DuckDB file to be created): nothing can be loaded in it. */
 export function isNewWarehouse(config: RunConfig): boolean {
-  return config.warehouse.kind === 'duckdb' && !existsSync(config.warehouse.path);
+  if (config.warehouse.kind !== 'duckdb' || existsSync(config.warehouse.path)) return false;
+  // A new file is created after the reading when the source downloads: a folder that cannot hold it is said now.
+  const folder = path.dirname(path.resolve(config.warehouse.path));
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch (error) {
+    throw new UsageError('BAD_WAREHOUSE', `--warehouse duckdb:${config.warehouse.path}: the folder ${folder} does not exist or is not writable`, error);
+  }
+  return true;
 }
 
 /** What opening a warehouse needs: `run` and the commands that only read it (`check`) share it. */

@@ -284,6 +284,13 @@ describe('busy or wrong targets', () => {
     assert.equal(readFileSync(text, 'utf8'), 'not a database\n');
   });
 
+  test('a new DuckDB file in a missing folder: exit 2 before any file is read', async () => {
+    const result = await runCli(['run', '--source', sample, '--warehouse', `duckdb:${path.join(work, 'no-such-folder', 'v.duckdb')}`, '--verbose'], { cwd: work });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /the folder .*no-such-folder does not exist or is not writable/);
+    assert.doesNotMatch(result.stderr, /read and staged/);
+  });
+
   test('no token, secret or key path in any output, even when credentials fail', async () => {
     const secrets = { GOOGLE_APPLICATION_CREDENTIALS: path.join(work, 'velo-secret-key-0f3a9.json'), CLOUDSDK_AUTH_ACCESS_TOKEN: 'ya29.fake-secret-token-8c21', VELO_TEST_API_TOKEN: 'tok-secret-55aa77' };
     // No endpoint: the clients look for credentials and fail on the missing key file before any request

@@ -33,11 +33,11 @@ function runOptions(y: Argv): Argv<RunArgs> {
 
 async function runCommand(args: RunArgs, { io, logger }: CommandContext): Promise<number> {
   const config = buildRunConfig(args);
+  // Asked before the warehouse is opened (opening creates the file).
+  const newWarehouse = isNewWarehouse(config);
   // Started before anything is awaited: the worker threads boot on the other cores while this thread opens the
   // source and loads the warehouse (DuckDB's native module takes ~0.2 s).
   const pool = createParsePool(config.workers);
-  // Asked before the warehouse is opened (opening creates the file).
-  const newWarehouse = isNewWarehouse(config);
   // Opened by the run while it lists (and, into a new warehouse, reads) the source; it awaits it when it needs it.
   let warehouse = null as Promise<Warehouse> | null;
   const openWarehouse = (): Promise<Warehouse> => {
