@@ -285,6 +285,24 @@ describe('busy or wrong targets', () => {
     assert.equal(readFileSync(text, 'utf8'), 'not a database\n');
   });
 
+  // DuckDB opens an existing *.csv/*.parquet as an in-memory database reading it: a run used to print
+  // "merged (new) 289" and write nothing. Any existing file that is not a database is refused, whatever its name.
+  for (const [name, bytes] of [['rows.csv', 'a,b\n1,2\n'], ['rows.parquet', 'PAR1 not really'], ['rows.json', '{"a": 1}\n'], ['rows.TSV.gz', 'x'], ['empty.duckdb', '']] as const) {
+    test(`an existing ${name} that is not a DuckDB database: run and check exit 2, the file is unchanged, no WAL`, async () => {
+      const file = path.join(work, name);
+      writeFileSync(file, bytes);
+      const result = await runCli(['run', '--source', sample, '--warehouse', `duckdb:${file}`], { cwd: work });
+      assert.equal(result.code, 2, result.stdout + result.stderr);
+      assert.match(result.stderr, /cannot be used as a DuckDB database/);
+      assert.doesNotMatch(result.stdout + result.stderr, /merged/);
+      const check = await runCli(['check', '--warehouse', `duckdb:${file}`], { cwd: work });
+      assert.equal(check.code, 2, check.stdout + check.stderr);
+      assert.match(check.stderr, /cannot be used as a DuckDB database/);
+      assert.equal(readFileSync(file, 'utf8'), bytes);
+      assert.ok(!existsSync(`${file}.wal`), 'a WAL was written next to it');
+    });
+  }
+
   test('no token, secret or key path in any output, even when credentials fail', async () => {
     const secrets = { GOOGLE_APPLICATION_CREDENTIALS: path.join(work, 'velo-secret-key-0f3a9.json'), CLOUDSDK_AUTH_ACCESS_TOKEN: 'ya29.fake-secret-token-8c21', VELO_TEST_API_TOKEN: 'tok-secret-55aa77' };
     // No endpoint: the clients look for credentials and fail on the missing key file before any request

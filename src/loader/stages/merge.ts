@@ -4,7 +4,7 @@
  * merging the same staging tables again inserts nothing. Runs once per run, whatever the number of tasks.
  */
 import PQueue from 'p-queue';
-import { errorMessage } from '../../errors.js';
+import { WarehouseError, errorMessage } from '../../errors.js';
 import type { Logger } from '../log.js';
 import type { StageScope, Warehouse } from '../warehouse.js';
 
@@ -31,6 +31,11 @@ export async function mergeStaged(input: MergeInput, warehouse: Warehouse, logge
   await warehouse.runSql('merge', params, input.scopes);
   const [stats] = await warehouse.runSql('stats', params, input.scopes);
   const result = { inRangeRows: Number(stats?.in_range_rows ?? 0), newRows: Number(stats?.new_rows ?? 0) };
+  // Never report rows merged that are not in the tables: the manifest must list every complete file now.
+  const [complete, recorded] = [Number(stats?.complete_files ?? 0), Number(stats?.recorded_files ?? 0)];
+  if (recorded < complete) {
+    throw new WarehouseError('MERGE_NOT_RECORDED', `the merge committed, but the manifest of ${warehouse.description} lists ${recorded} of the run's ${complete} complete file(s): nothing can be reported as merged`);
+  }
   logger.info({ merged: result.newRows, tasks: input.scopes.length }, 'merged');
   return result;
 }

@@ -7,8 +7,8 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 // Loaded with require: an ESM import of this CommonJS package first pre-parses every module it re-exports
 // to find its named exports, ~150 ms of start-up that a require does not pay.
 const { DuckDBInstance: Instance, LIST, VARCHAR, listValue } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
-import { WarehouseError } from '../../errors.js';
-import { duckdbOpenError, duckdbSqlError, isBusy } from './duckdb-errors.js';
+import { VeloError, WarehouseError } from '../../errors.js';
+import { badFileError, duckdbOpenError, duckdbSqlError, isBusy, notADatabase } from './duckdb-errors.js';
 import { stagingSchema, tableSchema, TABLE_KINDS, type FieldType, type SchemaField, type TableKind } from '../schemas.js';
 import { parameterNames, renderSql, splitStatements, type SqlName } from '../sql-files.js';
 import { DEFAULT_DUCKDB_MEMORY, memoryBytes, stageTable, stageTemplateValues, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from '../warehouse.js';
@@ -68,6 +68,12 @@ async function createInstance(path: string, options: Record<string, string>, wai
   }
 }
 
+/** The database DuckDB opened must be the file itself, never an in-memory stand-in for it. */
+async function assertOnDisk(connection: DuckDBConnection, path: string): Promise<void> {
+  const reader = await connection.runAndReadAll('SELECT path FROM duckdb_databases() WHERE database_name = current_database()');
+  if (reader.getRowObjects()[0]?.path == null) throw badFileError(path, 'DuckDB opened it as an in-memory database, which would write nothing to the file');
+}
+
 export class DuckDbWarehouse implements Warehouse {
   readonly description: string;
   private readonly templateValues: Record<string, string>;
@@ -98,9 +104,15 @@ export class DuckDbWarehouse implements Warehouse {
    */
   static async open(path: string, runId: string, options: { memoryLimit?: string; readOnly?: boolean; waitLockMs?: number } = {}): Promise<DuckDbWarehouse> {
     const memoryLimit = options.memoryLimit ?? DEFAULT_DUCKDB_MEMORY;
+    const notDuckDb = notADatabase(path);
+    if (notDuckDb) throw badFileError(path, notDuckDb);
     try {
       const instance = await createInstance(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {}, options.waitLockMs ?? 0);
       const connection = await instance.connect();
+      await assertOnDisk(connection, path).catch((error: unknown) => {
+        instance.closeSync();
+        throw error;
+      });
       // Instants are compared and printed in UTC, like BigQuery.
       await connection.run(`SET TimeZone = 'UTC'`);
       // Stay inside a Cloud Run task's memory (512 MiB by default): DuckDB spills larger work to disk.
@@ -113,6 +125,7 @@ export class DuckDbWarehouse implements Warehouse {
       await connection.run(`SET allocator_bulk_deallocation_flush_threshold = '${ALLOCATOR_FLUSH}'`);
       return new DuckDbWarehouse(instance, connection, path, runId, memoryBytes(memoryLimit), loadThreads(memoryLimit, os.availableParallelism()));
     } catch (error) {
+      if (error instanceof VeloError) throw error;
       throw duckdbOpenError(path, error);
     }
   }
