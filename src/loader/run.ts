@@ -9,7 +9,7 @@ import { FanOutTask, mergeSources, type MergeSources, type TaskStart } from './f
 import { isFanOut, type TaskIdentity } from './fanout/task.js';
 import type { Logger } from './log.js';
 import { WarehouseOpener } from './open-warehouse.js';
-import { createParsePool, type ParsePool } from './parse-pool.js';
+import { createParsePool, type ParsePool } from './workers/parse-pool.js';
 import type { Progress } from './progress.js';
 import type { Source } from './source.js';
 import { extractFiles } from './stages/extract.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { DeadLetterWriter } from '../../src/loader/dead-letter.js';
 import { createLogger } from '../../src/loader/log.js';
-import { createParsePool } from '../../src/loader/parse-pool.js';
+import { createParsePool } from '../../src/loader/workers/parse-pool.js';
 import { createProgress } from '../../src/loader/progress.js';
 import { LocalSource } from '../../src/loader/sources/local.js';
 import { extractFiles } from '../../src/loader/stages/extract.js';

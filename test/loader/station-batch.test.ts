@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { packStations, StationLedger } from '../../src/loader/station-batch.js';
+import { packStations, StationLedger } from '../../src/loader/workers/station-batch.js';
 import { LatestStations } from '../../src/transform/stations.js';
 import type { StationRow } from '../../src/transform/types.js';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { streamFlattenFile } from '../../src/loader/stream-file.js';
+import { streamFlattenFile } from '../../src/loader/workers/stream-file.js';
 import { flattenFileBytes, type FileOutcome } from '../../src/transform/flatten-file.js';
 import { FIXTURES } from '../support/cli.js';
 

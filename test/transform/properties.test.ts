@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { streamFlattenFile } from '../../src/loader/stream-file.js';
+import { streamFlattenFile } from '../../src/loader/workers/stream-file.js';
 import { flattenFileBytes, type FileOutcome } from '../../src/transform/flatten-file.js';
 import { minuteDocument, pythonJson, stationCatalog } from '../support/vlille-synth.js';
 

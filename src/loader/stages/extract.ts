@@ -4,10 +4,10 @@
  * Bad files go to the dead-letter report; a read failure that is not about one file stops the stage.
  */
 import PQueue from 'p-queue';
-import type { BatchResult } from '../flatten-worker.js';
+import type { BatchResult } from '../workers/flatten-worker.js';
 import type { DeadLetterWriter } from '../dead-letter.js';
 import type { Logger } from '../log.js';
-import type { ParsePool } from '../parse-pool.js';
+import type { ParsePool } from '../workers/parse-pool.js';
 import type { Progress } from '../progress.js';
 import type { TableKind } from '../schemas.js';
 import type { Source, SourceObject } from '../source.js';

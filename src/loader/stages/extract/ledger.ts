@@ -4,10 +4,10 @@
  * decides what a file's result means for the run.
  */
 import type { DeadLetterWriter } from '../../dead-letter.js';
-import type { FileResult } from '../../flatten-worker.js';
+import type { FileResult } from '../../workers/flatten-worker.js';
 import type { Logger } from '../../log.js';
 import type { SourceObject } from '../../source.js';
-import { StationLedger, type PackedStations } from '../../station-batch.js';
+import { StationLedger, type PackedStations } from '../../workers/station-batch.js';
 import { ShardWriter } from '../../staging.js';
 
 export interface ExtractCounts {

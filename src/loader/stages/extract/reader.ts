@@ -4,12 +4,12 @@
  * Returns the workers' results; deciding what they mean is the ledger's job.
  */
 import { errorMessage } from '../../../errors.js';
-import type { BatchResult, FileResult, FlattenInput } from '../../flatten-worker.js';
-import type { ParsePool } from '../../parse-pool.js';
-import { noStations } from '../../station-batch.js';
+import type { BatchResult, FileResult, FlattenInput } from '../../workers/flatten-worker.js';
+import type { ParsePool } from '../../workers/parse-pool.js';
+import { noStations } from '../../workers/station-batch.js';
 import type { Progress } from '../../progress.js';
 import type { Source, SourceObject } from '../../source.js';
-import { streamFileToShards } from '../../stream-file.js';
+import { streamFileToShards } from '../../workers/stream-file.js';
 import type { TimeWindow } from '../../window.js';
 import { isUnreadable, type ReadFailure } from './ledger.js';
 

@@ -6,12 +6,12 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
-import { flattenFileBytes, type FileOutcome } from '../transform/flatten-file.js';
-import { LatestStations } from '../transform/stations.js';
-import type { StationRow } from '../transform/types.js';
+import { flattenFileBytes, type FileOutcome } from '../../transform/flatten-file.js';
+import { LatestStations } from '../../transform/stations.js';
+import type { StationRow } from '../../transform/types.js';
 import { packStations, type PackedStations } from './station-batch.js';
-import type { TimeWindow } from './window.js';
-import { SyncShardAppender } from './staging.js';
+import type { TimeWindow } from '../window.js';
+import { SyncShardAppender } from '../staging.js';
 
 export interface FlattenInput {
   name: string;

@@ -6,9 +6,9 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { isGzip, utf16Reason, type FileRejectCode } from '../transform/decode.js';
-import { inflationLimitReason } from '../transform/inflation.js';
-import { isWholeValue } from '../transform/ndjson-input.js';
+import { isGzip, utf16Reason, type FileRejectCode } from '../../transform/decode.js';
+import { inflationLimitReason } from '../../transform/inflation.js';
+import { isWholeValue } from '../../transform/ndjson-input.js';
 
 /** A reason to set the file aside, found while streaming it. */
 export class StreamReject extends Error {

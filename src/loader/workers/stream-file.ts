@@ -9,18 +9,18 @@
  */
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { MAX_PARSE_BYTES } from '../transform/decode.js';
-import { FileFlattener, type ReadOutcome } from '../transform/flatten-file.js';
-import type { FileContext } from '../transform/types.js';
-import { LineSplitter } from '../transform/line-splitter.js';
-import { LinesFlattener } from '../transform/ndjson-input.js';
-import { previewKey } from '../transform/preview.js';
-import { DocumentError, RecordsReader } from '../transform/records-reader.js';
-import { vlilleV1 } from '../transform/vlille-v1.js';
+import { MAX_PARSE_BYTES } from '../../transform/decode.js';
+import { FileFlattener, type ReadOutcome } from '../../transform/flatten-file.js';
+import type { FileContext } from '../../transform/types.js';
+import { LineSplitter } from '../../transform/line-splitter.js';
+import { LinesFlattener } from '../../transform/ndjson-input.js';
+import { previewKey } from '../../transform/preview.js';
+import { DocumentError, RecordsReader } from '../../transform/records-reader.js';
+import { vlilleV1 } from '../../transform/vlille-v1.js';
 import type { BatchResult } from './flatten-worker.js';
 import { noStations, packStations } from './station-batch.js';
-import { ShardWriter } from './staging.js';
-import type { TimeWindow } from './window.js';
+import { ShardWriter } from '../staging.js';
+import type { TimeWindow } from '../window.js';
 import { StreamReject, detectNdjson, textChunks, type TextChunk } from './stream-bytes.js';
 
 /** What the streaming path can answer: it never hands a file on (no 'stream'). */

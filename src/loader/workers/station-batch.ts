@@ -7,9 +7,9 @@
  * repeat within a batch: they travel once each, with indexes.
  */
 import { threadId } from 'node:worker_threads';
-import { stationAttributes, stationLine } from '../transform/ndjson.js';
-import { LatestStations } from '../transform/stations.js';
-import type { StationRow } from '../transform/types.js';
+import { stationAttributes, stationLine } from '../../transform/ndjson.js';
+import { LatestStations } from '../../transform/stations.js';
+import type { StationRow } from '../../transform/types.js';
 
 export interface PackedStations {
   /** The thread that packed them: its keys are its own. */
