@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Storage } from '@google-cloud/storage';
 import { LocalSource } from '../loader/sources/local.js';
-import { LocalStagingStore, type StagingStore } from '../loader/staging.js';
+import { LocalStagingStore, type StagingStore } from '../loader/staging/shards.js';
 import type { Source } from '../loader/source.js';
 import type { Warehouse } from '../loader/warehouse.js';
 import type { Coordinator } from '../loader/fanout/coordinator.js';

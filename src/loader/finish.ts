@@ -9,7 +9,7 @@ import { mergeSources, type MergeSources } from './fanout/protocol.js';
 import type { Logger } from './log.js';
 import { dropStaging, mergeStaged, type MergeResult } from './stages/merge.js';
 import { combineSlices, emptySlice, type MergeStatus, type RunSummary, type SliceReport } from './stages/report.js';
-import type { StagingStore } from './staging.js';
+import type { StagingStore } from './staging/shards.js';
 import type { Warehouse } from './warehouse.js';
 
 /** Rejected files above which nothing is merged (staging is kept for inspection). */

@@ -3,7 +3,7 @@
  * sequences them and owns the lifetimes of the warehouse and the worker pool. With fan-out (several Cloud
  * Run tasks), each task stages its own slice and the last one to finish merges every slice (fanout/).
  */
-import type { DeadLetterWriter } from './dead-letter.js';
+import type { DeadLetterWriter } from './staging/dead-letter.js';
 import type { Coordinator } from './fanout/coordinator.js';
 import { FanOutTask, mergeSources, type MergeSources, type TaskStart } from './fanout/protocol.js';
 import { isFanOut, type TaskIdentity } from './fanout/task.js';
@@ -18,7 +18,7 @@ import { finishRun, type FinishContext, type RejectLimit } from './finish.js';
 import type { MergeResult } from './stages/merge.js';
 import { selectFiles, type FileSelection } from './stages/plan.js';
 import { buildSummary, emptyPackage, emptySlice, sliceReport, type MergeStatus, type RunSummary, type SliceReport } from './stages/report.js';
-import type { StagingStore } from './staging.js';
+import type { StagingStore } from './staging/shards.js';
 import type { ManifestEntry, Warehouse } from './warehouse.js';
 import { windowParams, type TimeWindow } from './window.js';
 

@@ -1,6 +1,6 @@
 /** `velo-backfill run`: backfill raw files into the warehouse. */
 import type { Argv, CommandModule } from 'yargs';
-import { DeadLetterWriter } from '../../loader/dead-letter.js';
+import { DeadLetterWriter } from '../../loader/staging/dead-letter.js';
 import { createParsePool } from '../../loader/workers/parse-pool.js';
 import type { Warehouse } from '../../loader/warehouse.js';
 import { buildRunConfig, type RunArgs } from '../config.js';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Bucket } from '@google-cloud/storage';
 import PQueue from 'p-queue';
 import type { TaskIdentity } from '../fanout/task.js';
-import type { StagingStore } from '../staging.js';
+import type { StagingStore } from '../staging/shards.js';
 import { callGoogle, gcsError } from './errors.js';
 
 const UPLOAD_CONCURRENCY = 4;

@@ -5,13 +5,13 @@
  */
 import PQueue from 'p-queue';
 import type { BatchResult } from '../workers/flatten-worker.js';
-import type { DeadLetterWriter } from '../dead-letter.js';
+import type { DeadLetterWriter } from '../staging/dead-letter.js';
 import type { Logger } from '../log.js';
 import type { ParsePool } from '../workers/parse-pool.js';
 import type { Progress } from '../progress.js';
 import type { TableKind } from '../schemas.js';
 import type { Source, SourceObject } from '../source.js';
-import { totalBytes } from '../staging.js';
+import { totalBytes } from '../staging/shards.js';
 import type { TimeWindow } from '../window.js';
 import { batchFiles } from './extract/batches.js';
 import { ExtractLedger, type ExtractCounts } from './extract/ledger.js';

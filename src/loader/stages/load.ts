@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../log.js';
 import { TABLE_KINDS, type TableKind } from '../schemas.js';
-import type { StagingStore } from '../staging.js';
+import type { StagingStore } from '../staging/shards.js';
 import type { StageScope, Warehouse } from '../warehouse.js';
 import { windowParams, type TimeWindow } from '../window.js';
 import type { StagedPackage } from './extract.js';

@@ -11,7 +11,7 @@ import { LatestStations } from '../../transform/stations.js';
 import type { StationRow } from '../../transform/types.js';
 import { packStations, type PackedStations } from './station-batch.js';
 import type { TimeWindow } from '../window.js';
-import { SyncShardAppender } from '../staging.js';
+import { SyncShardAppender } from '../staging/shards.js';
 
 export interface FlattenInput {
   name: string;

@@ -19,7 +19,7 @@ import { DocumentError, RecordsReader } from '../../transform/records-reader.js'
 import { vlilleV1 } from '../../transform/vlille-v1.js';
 import type { BatchResult } from './flatten-worker.js';
 import { noStations, packStations } from './station-batch.js';
-import { ShardWriter } from '../staging.js';
+import { ShardWriter } from '../staging/shards.js';
 import type { TimeWindow } from '../window.js';
 import { StreamReject, detectNdjson, textChunks, type TextChunk } from './stream-bytes.js';
 

@@ -3,12 +3,12 @@
  * (staged `files` table), the record shards, and each station's latest observation. The one place that
  * decides what a file's result means for the run.
  */
-import type { DeadLetterWriter } from '../../dead-letter.js';
+import type { DeadLetterWriter } from '../../staging/dead-letter.js';
 import type { FileResult } from '../../workers/flatten-worker.js';
 import type { Logger } from '../../log.js';
 import type { SourceObject } from '../../source.js';
 import { StationLedger, type PackedStations } from '../../workers/station-batch.js';
-import { ShardWriter } from '../../staging.js';
+import { ShardWriter } from '../../staging/shards.js';
 
 export interface ExtractCounts {
   loaded: number;
