@@ -4,7 +4,7 @@
  */
 import { TransientError, UsageError, errorMessage } from '../errors.js';
 import { windowParams } from '../loader/window.js';
-import type { Warehouse } from '../loader/warehouse.js';
+import type { Warehouse } from '../loader/warehouses/warehouse.js';
 import { CHECKS, type CheckContext } from './definitions.js';
 import { evaluateCheck, gapsFromRows } from './evaluate.js';
 import type { CheckOptions } from './options.js';

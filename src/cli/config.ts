@@ -8,9 +8,9 @@ import { UsageError } from '../errors.js';
 import { checkTimeZone, makeWindow, type TimeWindow } from '../loader/window.js';
 import type { TaskIdentity } from '../loader/fanout/task.js';
 import type { RejectLimit } from '../loader/run.js';
-import { checkIdentifier, checkProjectId } from '../loader/sql-files.js';
+import { checkIdentifier, checkProjectId } from '../loader/warehouses/sql-files.js';
 import { DEFAULT_SHARD_BYTES } from '../loader/staging/shards.js';
-import { checkRunId, memoryBytes } from '../loader/warehouse.js';
+import { checkRunId, memoryBytes } from '../loader/warehouses/warehouse.js';
 import { defaultRunId, parseRejectLimit, taskIdentity } from './run-identity.js';
 
 /**

@@ -1,6 +1,6 @@
 /** Flags shared by several commands: where the raw files are, the time window, the warehouse. */
 import type { Argv } from 'yargs';
-import { DEFAULT_DUCKDB_MEMORY } from '../loader/warehouse.js';
+import { DEFAULT_DUCKDB_MEMORY } from '../loader/warehouses/warehouse.js';
 
 export function sourceOptions<T>(y: Argv<T>): Argv<T> {
   return y

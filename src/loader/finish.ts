@@ -10,7 +10,7 @@ import type { Logger } from './log.js';
 import { dropStaging, mergeStaged, type MergeResult } from './stages/merge.js';
 import { combineSlices, emptySlice, type MergeStatus, type RunSummary, type SliceReport } from './stages/report.js';
 import type { StagingStore } from './staging/shards.js';
-import type { Warehouse } from './warehouse.js';
+import type { Warehouse } from './warehouses/warehouse.js';
 
 /** Rejected files above which nothing is merged (staging is kept for inspection). */
 export type RejectLimit = { files: number } | { percent: number };

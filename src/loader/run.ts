@@ -8,7 +8,7 @@ import type { Coordinator } from './fanout/coordinator.js';
 import { FanOutTask, mergeSources, type MergeSources, type TaskStart } from './fanout/protocol.js';
 import { isFanOut, type TaskIdentity } from './fanout/task.js';
 import type { Logger } from './log.js';
-import { WarehouseOpener } from './open-warehouse.js';
+import { WarehouseOpener } from './warehouses/opener.js';
 import { createParsePool, type ParsePool } from './workers/parse-pool.js';
 import type { Progress } from './progress.js';
 import type { Source } from './source.js';
@@ -19,7 +19,7 @@ import type { MergeResult } from './stages/merge.js';
 import { selectFiles, type FileSelection } from './stages/plan.js';
 import { buildSummary, emptyPackage, emptySlice, sliceReport, type MergeStatus, type RunSummary, type SliceReport } from './stages/report.js';
 import type { StagingStore } from './staging/shards.js';
-import type { ManifestEntry, Warehouse } from './warehouse.js';
+import type { ManifestEntry, Warehouse } from './warehouses/warehouse.js';
 import { windowParams, type TimeWindow } from './window.js';
 
 export type { RejectLimit, RunSummary };

@@ -8,7 +8,7 @@ import { renderReportHtml } from '../../check/html/page.js';
 import { CHECK_DEFAULTS } from '../../check/options.js';
 import { runChecks } from '../../check/run.js';
 import type { CheckReport } from '../../check/types.js';
-import { DEFAULT_DUCKDB_MEMORY, type Warehouse } from '../../loader/warehouse.js';
+import { DEFAULT_DUCKDB_MEMORY, type Warehouse } from '../../loader/warehouses/warehouse.js';
 import { buildCheckConfig, CHECK_FORMATS, type CheckArgs, type CheckConfig } from '../check-config.js';
 import type { CommandContext } from '../context.js';
 import { exitCodeForChecks } from '../exit-codes.js';

@@ -2,7 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { singleTask } from '../../loader/fanout/task.js';
-import { checkRunId } from '../../loader/warehouse.js';
+import { checkRunId } from '../../loader/warehouses/warehouse.js';
 import { parseGcsUri, parseWarehouse, type RunConfig } from '../config.js';
 import { parseRejectLimit } from '../run-identity.js';
 import type { CommandContext } from '../context.js';

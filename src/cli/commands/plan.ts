@@ -2,7 +2,7 @@
 import os from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { errorMessage } from '../../errors.js';
-import type { ManifestEntry } from '../../loader/warehouse.js';
+import type { ManifestEntry } from '../../loader/warehouses/warehouse.js';
 import { buildRunConfig, type RunArgs, type RunConfig } from '../config.js';
 import { MAX_TASKS } from '../run-identity.js';
 import type { CommandContext } from '../context.js';

@@ -2,7 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { DeadLetterWriter } from '../../loader/staging/dead-letter.js';
 import { createParsePool } from '../../loader/workers/parse-pool.js';
-import type { Warehouse } from '../../loader/warehouse.js';
+import type { Warehouse } from '../../loader/warehouses/warehouse.js';
 import { buildRunConfig, type RunArgs } from '../config.js';
 import type { CommandContext } from '../context.js';
 import { exitCodeForRun } from '../exit-codes.js';

@@ -17,7 +17,7 @@ import { TransientError, UsageError } from '../../errors.js';
 import type { Logger } from '../log.js';
 import type { SourceObject } from '../source.js';
 import type { SliceReport } from '../stages/report.js';
-import type { StageScope } from '../warehouse.js';
+import type { StageScope } from '../warehouses/warehouse.js';
 import type { Coordinator, SlicePlan } from './coordinator.js';
 import { sliceBoundaries, takeSlice } from './slices.js';
 import type { TaskIdentity } from './task.js';

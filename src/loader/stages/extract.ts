@@ -9,7 +9,7 @@ import type { DeadLetterWriter } from '../staging/dead-letter.js';
 import type { Logger } from '../log.js';
 import type { ParsePool } from '../workers/parse-pool.js';
 import type { Progress } from '../progress.js';
-import type { TableKind } from '../schemas.js';
+import type { TableKind } from '../warehouses/schemas.js';
 import type { Source, SourceObject } from '../source.js';
 import { totalBytes } from '../staging/shards.js';
 import type { TimeWindow } from '../window.js';

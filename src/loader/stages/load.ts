@@ -4,9 +4,9 @@
  * Few, large loads: one load job per 10,000 shards per table (BigQuery), one read_json per table (DuckDB).
  */
 import type { Logger } from '../log.js';
-import { TABLE_KINDS, type TableKind } from '../schemas.js';
+import { TABLE_KINDS, type TableKind } from '../warehouses/schemas.js';
 import type { StagingStore } from '../staging/shards.js';
-import type { StageScope, Warehouse } from '../warehouse.js';
+import type { StageScope, Warehouse } from '../warehouses/warehouse.js';
 import { windowParams, type TimeWindow } from '../window.js';
 import type { StagedPackage } from './extract.js';
 

@@ -6,7 +6,7 @@
 import PQueue from 'p-queue';
 import { WarehouseError, errorMessage } from '../../errors.js';
 import type { Logger } from '../log.js';
-import type { StageScope, Warehouse } from '../warehouse.js';
+import type { StageScope, Warehouse } from '../warehouses/warehouse.js';
 
 export interface MergeInput {
   runId: string;

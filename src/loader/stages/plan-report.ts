@@ -4,8 +4,8 @@
  * BigQuery's budget of 1,500 load jobs per table per day. Pure: computed from a FileSelection.
  */
 import { sliceBoundaries, takeSlice } from '../fanout/slices.js';
-import { MAX_URIS_PER_LOAD_JOB } from '../load-limits.js';
-import type { TableKind } from '../schemas.js';
+import { MAX_URIS_PER_LOAD_JOB } from '../warehouses/load-limits.js';
+import type { TableKind } from '../warehouses/schemas.js';
 import type { SourceObject } from '../source.js';
 import { timeFromName } from '../window.js';
 import { totalSize, type FileSelection } from './plan.js';

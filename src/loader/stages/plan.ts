@@ -3,7 +3,7 @@
  * the files to read (in name order, i.e. time order for collector names) come out.
  */
 import type { SourceObject } from '../source.js';
-import type { ManifestEntry } from '../warehouse.js';
+import type { ManifestEntry } from '../warehouses/warehouse.js';
 import { nameFilter, type TimeWindow } from '../window.js';
 
 export interface PlanInput {

@@ -1,6 +1,6 @@
 /** Stage 5, report: the run summary, one value built from the other stages' outputs. */
 import type { TaskIdentity } from '../fanout/task.js';
-import type { TableKind } from '../schemas.js';
+import type { TableKind } from '../warehouses/schemas.js';
 import type { ExtractCounts, StagedPackage } from './extract.js';
 import type { LoadedStage } from './load.js';
 import type { MergeResult } from './merge.js';

@@ -8,7 +8,7 @@ import { appendFileSync, createWriteStream, mkdirSync, statSync } from 'node:fs'
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import type { TableKind } from '../schemas.js';
+import type { TableKind } from '../warehouses/schemas.js';
 
 export const DEFAULT_SHARD_BYTES = 256 * 1024 * 1024;
 const WRITE_BATCH_CHARS = 1024 * 1024;

@@ -9,10 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BigQuery, Job, Query } from '@google-cloud/bigquery';
 import { WarehouseError } from '../../errors.js';
 import { bigqueryError, callGoogle, classifyGoogleError } from '../gcp/errors.js';
-import { MAX_URIS_PER_LOAD_JOB } from '../load-limits.js';
-import { stagingSchema, tableSchema, TABLE_KINDS, type SchemaField, type TableKind } from '../schemas.js';
-import { renderSql, stripLineComments, type SqlName } from '../sql-files.js';
-import { stageTable, stageTemplateValues, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from '../warehouse.js';
+import { MAX_URIS_PER_LOAD_JOB } from './load-limits.js';
+import { stagingSchema, tableSchema, TABLE_KINDS, type SchemaField, type TableKind } from './schemas.js';
+import { renderSql, stripLineComments, type SqlName } from './sql-files.js';
+import { stageTable, stageTemplateValues, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from './warehouse.js';
 
 export { MAX_URIS_PER_LOAD_JOB };
 const POLL_MIN_MS = 250;

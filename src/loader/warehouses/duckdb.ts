@@ -9,9 +9,9 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 const { DuckDBInstance: Instance, LIST, VARCHAR, listValue } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
 import { VeloError, WarehouseError } from '../../errors.js';
 import { badFileError, duckdbOpenError, duckdbSqlError, isBusy, notADatabase } from './duckdb-errors.js';
-import { stagingSchema, tableSchema, TABLE_KINDS, type FieldType, type SchemaField, type TableKind } from '../schemas.js';
-import { parameterNames, renderSql, splitStatements, type SqlName } from '../sql-files.js';
-import { DEFAULT_DUCKDB_MEMORY, memoryBytes, stageTable, stageTemplateValues, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from '../warehouse.js';
+import { stagingSchema, tableSchema, TABLE_KINDS, type FieldType, type SchemaField, type TableKind } from './schemas.js';
+import { parameterNames, renderSql, splitStatements, type SqlName } from './sql-files.js';
+import { DEFAULT_DUCKDB_MEMORY, memoryBytes, stageTable, stageTemplateValues, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from './warehouse.js';
 
 const DUCKDB_TYPES: Record<FieldType, string> = {
   INT64: 'BIGINT',

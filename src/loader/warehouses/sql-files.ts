@@ -4,7 +4,7 @@
  * parameters ($name in DuckDB, @name in BigQuery), never spliced into the text.
  */
 import { readFileSync } from 'node:fs';
-import { VeloError } from '../errors.js';
+import { VeloError } from '../../errors.js';
 import { packagePath } from './package-files.js';
 
 export type Dialect = 'duckdb' | 'bigquery';

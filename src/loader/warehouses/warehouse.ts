@@ -1,5 +1,5 @@
 /** The warehouse contract shared by DuckDB (embedded) and BigQuery. */
-import { VeloError, WarehouseError } from '../errors.js';
+import { VeloError, WarehouseError } from '../../errors.js';
 import type { SqlName } from './sql-files.js';
 import type { TableKind } from './schemas.js';
 

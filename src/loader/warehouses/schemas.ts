@@ -1,7 +1,7 @@
 /** Table schemas from schemas/*.json (BigQuery JSON schema form): the single source for both warehouses. */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
-import { VeloError } from '../errors.js';
+import { VeloError } from '../../errors.js';
 import { packagePath } from './package-files.js';
 
 export type FieldType = 'INT64' | 'STRING' | 'FLOAT64' | 'TIMESTAMP';
