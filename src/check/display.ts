@@ -1,6 +1,6 @@
 /** How report values read for people: instants in the chosen zone, durations in words, column titles. */
 import { DateTime } from 'luxon';
-import type { TimeWindow } from '../loader/window.js';
+import type { TimeWindow } from '../loader/sources/window.js';
 import { formatDuration } from './durations.js';
 import type { Example } from './types.js';
 

@@ -3,7 +3,7 @@
  * series. Everything is aggregated in SQL; Node only receives capped example rows and ≤ MAX_POINTS buckets.
  */
 import { TransientError, UsageError, errorMessage } from '../errors.js';
-import { windowParams } from '../loader/window.js';
+import { windowParams } from '../loader/sources/window.js';
 import type { Warehouse } from '../loader/warehouses/warehouse.js';
 import { CHECKS, type CheckContext } from './definitions.js';
 import { evaluateCheck, gapsFromRows } from './evaluate.js';

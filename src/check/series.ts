@@ -1,5 +1,5 @@
 /** The chart's time range and bucket width: a year of minutes must still be a small page. */
-import type { TimeWindow } from '../loader/window.js';
+import type { TimeWindow } from '../loader/sources/window.js';
 import type { SeriesPoint, WindowSummary } from './types.js';
 import { numberOf } from './evaluate.js';
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { CheckOptions } from '../check/options.js';
 import { parseDuration } from '../check/durations.js';
-import { checkTimeZone, makeWindow } from '../loader/window.js';
+import { checkTimeZone, makeWindow } from '../loader/sources/window.js';
 import { isMemorySize, parseWarehouse, usageProblems } from './config.js';
 import { defaultRunId } from './run-identity.js';
 import type { WarehouseConfig } from './factories.js';

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { checkTimeZone, makeWindow, type TimeWindow } from '../loader/window.js';
+import { checkTimeZone, makeWindow, type TimeWindow } from '../loader/sources/window.js';
 import type { TaskIdentity } from '../loader/fanout/task.js';
 import type { RejectLimit } from '../loader/run.js';
 import { checkIdentifier, checkProjectId } from '../loader/warehouses/sql-files.js';

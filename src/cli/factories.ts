@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Storage } from '@google-cloud/storage';
 import { LocalSource } from '../loader/sources/local.js';
 import { LocalStagingStore, type StagingStore } from '../loader/staging/shards.js';
-import type { Source } from '../loader/source.js';
+import type { Source } from '../loader/sources/source.js';
 import type { Warehouse } from '../loader/warehouses/warehouse.js';
 import type { Coordinator } from '../loader/fanout/coordinator.js';
 import { UsageError } from '../errors.js';

@@ -11,7 +11,7 @@ import type { Logger } from './log.js';
 import { WarehouseOpener } from './warehouses/opener.js';
 import { createParsePool, type ParsePool } from './workers/parse-pool.js';
 import type { Progress } from './progress.js';
-import type { Source } from './source.js';
+import type { Source } from './sources/source.js';
 import { extractFiles } from './stages/extract.js';
 import { loadPackage } from './stages/load.js';
 import { finishRun, type FinishContext, type RejectLimit } from './finish.js';
@@ -20,7 +20,7 @@ import { selectFiles, type FileSelection } from './stages/plan.js';
 import { buildSummary, emptyPackage, emptySlice, sliceReport, type MergeStatus, type RunSummary, type SliceReport } from './stages/report.js';
 import type { StagingStore } from './staging/shards.js';
 import type { ManifestEntry, Warehouse } from './warehouses/warehouse.js';
-import { windowParams, type TimeWindow } from './window.js';
+import { windowParams, type TimeWindow } from './sources/window.js';
 
 export type { RejectLimit, RunSummary };
 

@@ -12,7 +12,7 @@ import { timeTicks } from '../../src/check/html/time-axis.js';
 import type { CheckOptions } from '../../src/check/options.js';
 import { alignRange, chooseBucket, MAX_POINTS } from '../../src/check/series.js';
 import type { CheckReport, CheckResult } from '../../src/check/types.js';
-import { UNBOUNDED } from '../../src/loader/window.js';
+import { UNBOUNDED } from '../../src/loader/sources/window.js';
 
 const OPTIONS: CheckOptions = { window: UNBOUNDED, timezone: 'Europe/Paris', expectedStations: undefined, maxGapMs: 300_000, maxStalenessMs: 3_600_000, maxAgeMs: undefined, capacitySupportPct: 5 };
 const T0 = Date.parse('2023-08-24T18:00:00Z');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describePlan, minuteGaps } from '../../src/loader/stages/plan-report.js';
 import { selectFiles } from '../../src/loader/stages/plan.js';
-import { makeWindow, UNBOUNDED } from '../../src/loader/window.js';
+import { makeWindow, UNBOUNDED } from '../../src/loader/sources/window.js';
 
 const file = (name: string, size = 100, generation = '1') => ({ name, size, generation });
 

@@ -14,7 +14,7 @@ import { dropStaging, mergeStaged } from '../../src/loader/stages/merge.js';
 import { selectFiles } from '../../src/loader/stages/plan.js';
 import { LocalStagingStore } from '../../src/loader/staging/shards.js';
 import { DuckDbWarehouse } from '../../src/loader/warehouses/duckdb.js';
-import { UNBOUNDED, windowParams } from '../../src/loader/window.js';
+import { UNBOUNDED, windowParams } from '../../src/loader/sources/window.js';
 import { FIXTURES, corpus, queryDuckDb, tempDir } from '../support/cli.js';
 
 const logger = createLogger({ level: 'silent', pretty: false });

@@ -15,7 +15,7 @@
  */
 import { TransientError, UsageError } from '../../errors.js';
 import type { Logger } from '../log.js';
-import type { SourceObject } from '../source.js';
+import type { SourceObject } from '../sources/source.js';
 import type { SliceReport } from '../stages/report.js';
 import type { StageScope } from '../warehouses/warehouse.js';
 import type { Coordinator, SlicePlan } from './coordinator.js';

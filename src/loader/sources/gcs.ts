@@ -9,9 +9,9 @@ import picomatch from 'picomatch';
 import type { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
 import { callGoogle, gcsError } from '../gcp/errors.js';
-import { isRawFileName, type ListOptions, type Source, type SourceObject } from '../source.js';
-import type { TimeWindow } from '../window.js';
-import { NAME_MARGIN_MS } from '../window.js';
+import { isRawFileName, type ListOptions, type Source, type SourceObject } from './source.js';
+import type { TimeWindow } from './window.js';
+import { NAME_MARGIN_MS } from './window.js';
 
 const PAGE_SIZE = 1000;
 const LIST_CONCURRENCY = 8;

@@ -4,7 +4,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { VeloError } from '../../errors.js';
-import { isRawFileName, type ListOptions, type Source, type SourceObject } from '../source.js';
+import { isRawFileName, type ListOptions, type Source, type SourceObject } from './source.js';
 
 const STAT_BATCH = 256;
 

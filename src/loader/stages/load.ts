@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { TABLE_KINDS, type TableKind } from '../warehouses/schemas.js';
 import type { StagingStore } from '../staging/shards.js';
 import type { StageScope, Warehouse } from '../warehouses/warehouse.js';
-import { windowParams, type TimeWindow } from '../window.js';
+import { windowParams, type TimeWindow } from '../sources/window.js';
 import type { StagedPackage } from './extract.js';
 
 export interface LoadedStage {

@@ -6,8 +6,8 @@
 import { sliceBoundaries, takeSlice } from '../fanout/slices.js';
 import { MAX_URIS_PER_LOAD_JOB } from '../warehouses/load-limits.js';
 import type { TableKind } from '../warehouses/schemas.js';
-import type { SourceObject } from '../source.js';
-import { timeFromName } from '../window.js';
+import type { SourceObject } from '../sources/source.js';
+import { timeFromName } from '../sources/window.js';
 import { totalSize, type FileSelection } from './plan.js';
 
 export const LOAD_JOBS_PER_TABLE_PER_DAY = 1_500;

@@ -2,9 +2,9 @@
  * Stage 1, plan: which listed files this run reads. Pure: the listing and the manifest come in,
  * the files to read (in name order, i.e. time order for collector names) come out.
  */
-import type { SourceObject } from '../source.js';
+import type { SourceObject } from '../sources/source.js';
 import type { ManifestEntry } from '../warehouses/warehouse.js';
-import { nameFilter, type TimeWindow } from '../window.js';
+import { nameFilter, type TimeWindow } from '../sources/window.js';
 
 export interface PlanInput {
   window: TimeWindow;

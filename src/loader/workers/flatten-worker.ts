@@ -10,7 +10,7 @@ import { flattenFileBytes, type FileOutcome } from '../../transform/flatten-file
 import { LatestStations } from '../../transform/stations.js';
 import type { StationRow } from '../../transform/types.js';
 import { packStations, type PackedStations } from './station-batch.js';
-import type { TimeWindow } from '../window.js';
+import type { TimeWindow } from '../sources/window.js';
 import { SyncShardAppender } from '../staging/shards.js';
 
 export interface FlattenInput {

@@ -20,7 +20,7 @@ import { vlilleV1 } from '../../transform/vlille-v1.js';
 import type { BatchResult } from './flatten-worker.js';
 import { noStations, packStations } from './station-batch.js';
 import { ShardWriter } from '../staging/shards.js';
-import type { TimeWindow } from '../window.js';
+import type { TimeWindow } from '../sources/window.js';
 import { StreamReject, detectNdjson, textChunks, type TextChunk } from './stream-bytes.js';
 
 /** What the streaming path can answer: it never hands a file on (no 'stream'). */

@@ -6,7 +6,7 @@
 import type { DeadLetterWriter } from '../../staging/dead-letter.js';
 import type { FileResult } from '../../workers/flatten-worker.js';
 import type { Logger } from '../../log.js';
-import type { SourceObject } from '../../source.js';
+import type { SourceObject } from '../../sources/source.js';
 import { StationLedger, type PackedStations } from '../../workers/station-batch.js';
 import { ShardWriter } from '../../staging/shards.js';
 

@@ -8,9 +8,9 @@ import type { BatchResult, FileResult, FlattenInput } from '../../workers/flatte
 import type { ParsePool } from '../../workers/parse-pool.js';
 import { noStations } from '../../workers/station-batch.js';
 import type { Progress } from '../../progress.js';
-import type { Source, SourceObject } from '../../source.js';
+import type { Source, SourceObject } from '../../sources/source.js';
 import { streamFileToShards } from '../../workers/stream-file.js';
-import type { TimeWindow } from '../../window.js';
+import type { TimeWindow } from '../../sources/window.js';
 import { isUnreadable, type ReadFailure } from './ledger.js';
 
 export interface ReaderOptions {

@@ -4,7 +4,7 @@
  * the autumn DST change, so the name filter keeps a margin and SQL makes the exact cut.
  */
 import { DateTime } from 'luxon';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 
 /** [fromMs, toMs): unbounded ends are ±Infinity. */
 export interface TimeWindow {
