@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { UsageError, VeloError, errorMessage } from '../errors.js';
-import { createLogger } from '../loader/log.js';
+import { createLogger } from '../loader/output/log.js';
 import { redact } from '../secrets.js';
 import { checkCommandModule } from './commands/check.js';
 import { mergeCommandModule } from './commands/merge.js';

@@ -6,7 +6,7 @@
 import { UsageError, errorMessage } from '../errors.js';
 import type { Coordinator } from './fanout/coordinator.js';
 import { mergeSources, type MergeSources } from './fanout/protocol.js';
-import type { Logger } from './log.js';
+import type { Logger } from './output/log.js';
 import { dropStaging, mergeStaged, type MergeResult } from './stages/merge.js';
 import { combineSlices, emptySlice, type MergeStatus, type RunSummary, type SliceReport } from './stages/report.js';
 import type { StagingStore } from './staging/shards.js';

@@ -73,7 +73,7 @@ async function runCommand(args: RunArgs, { io, logger }: CommandContext): Promis
         staging,
         deadLetter: new DeadLetterWriter(config.deadLetterPath, config.runId),
         logger,
-        progress: (await import('../../loader/progress.js')).createProgress(logger, { tty: io.isTTY, enabled: true }),
+        progress: (await import('../../loader/output/progress.js')).createProgress(logger, { tty: io.isTTY, enabled: true }),
         pool,
         coordinator: config.task.count > 1 ? await createCoordinator(staging) : undefined,
         warehouseName: describeWarehouse(config.warehouse),

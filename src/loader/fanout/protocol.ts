@@ -14,7 +14,7 @@
  * tables, and only while its marker is missing, which is also while nobody can hold the lock.
  */
 import { TransientError, UsageError } from '../../errors.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../output/log.js';
 import type { SourceObject } from '../sources/source.js';
 import type { SliceReport } from '../stages/report.js';
 import type { StageScope } from '../warehouses/warehouse.js';

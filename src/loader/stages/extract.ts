@@ -6,9 +6,9 @@
 import PQueue from 'p-queue';
 import type { BatchResult } from '../workers/flatten-worker.js';
 import type { DeadLetterWriter } from '../staging/dead-letter.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../output/log.js';
 import type { ParsePool } from '../workers/parse-pool.js';
-import type { Progress } from '../progress.js';
+import type { Progress } from '../output/progress.js';
 import type { TableKind } from '../warehouses/schemas.js';
 import type { Source, SourceObject } from '../sources/source.js';
 import { totalBytes } from '../staging/shards.js';

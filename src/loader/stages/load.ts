@@ -3,7 +3,7 @@
  * uploaded to gs://) and bulk-load them into this task's staging tables, then cut them to the window.
  * Few, large loads: one load job per 10,000 shards per table (BigQuery), one read_json per table (DuckDB).
  */
-import type { Logger } from '../log.js';
+import type { Logger } from '../output/log.js';
 import { TABLE_KINDS, type TableKind } from '../warehouses/schemas.js';
 import type { StagingStore } from '../staging/shards.js';
 import type { StageScope, Warehouse } from '../warehouses/warehouse.js';

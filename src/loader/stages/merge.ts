@@ -5,7 +5,7 @@
  */
 import PQueue from 'p-queue';
 import { WarehouseError, errorMessage } from '../../errors.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../output/log.js';
 import type { StageScope, Warehouse } from '../warehouses/warehouse.js';
 
 export interface MergeInput {

@@ -5,7 +5,7 @@
  */
 import type { DeadLetterWriter } from '../../staging/dead-letter.js';
 import type { FileResult } from '../../workers/flatten-worker.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../output/log.js';
 import type { SourceObject } from '../../sources/source.js';
 import { StationLedger, type PackedStations } from '../../workers/station-batch.js';
 import { ShardWriter } from '../../staging/shards.js';

@@ -7,7 +7,7 @@ import { errorMessage } from '../../../errors.js';
 import type { BatchResult, FileResult, FlattenInput } from '../../workers/flatten-worker.js';
 import type { ParsePool } from '../../workers/parse-pool.js';
 import { noStations } from '../../workers/station-batch.js';
-import type { Progress } from '../../progress.js';
+import type { Progress } from '../../output/progress.js';
 import type { Source, SourceObject } from '../../sources/source.js';
 import { streamFileToShards } from '../../workers/stream-file.js';
 import type { TimeWindow } from '../../sources/window.js';

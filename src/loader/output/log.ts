@@ -4,7 +4,7 @@
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
-import { redact } from '../secrets.js';
+import { redact } from '../../secrets.js';
 import { writeLine } from './terminal.js';
 
 export type { Logger };
