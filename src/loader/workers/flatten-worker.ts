@@ -6,54 +6,12 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
-import { flattenFileBytes, type FileOutcome } from '../../transform/flatten-file.js';
+import { flattenFileBytes } from '../../transform/flatten-file.js';
 import { LatestStations } from '../../transform/stations.js';
 import type { StationRow } from '../../transform/types.js';
-import { packStations, type PackedStations } from './station-batch.js';
-import type { TimeWindow } from '../sources/window.js';
+import { packStations } from './station-batch.js';
+import type { BatchResult, FileResult, FlattenBatch, FlattenInput, StreamTask } from './messages.js';
 import { SyncShardAppender } from '../staging/shards.js';
-
-export interface FlattenInput {
-  name: string;
-  /** Local file to read in this thread, or… */
-  path?: string;
-  /** …the bytes, already downloaded by the main thread. */
-  bytes?: Uint8Array;
-  /** Expected base64 MD5 of `bytes` (downloads): a mismatch is reported, never parsed. */
-  md5?: string;
-}
-
-export interface FlattenBatch {
-  files: FlattenInput[];
-  spoolDir: string;
-  shardBytes: number;
-  /** Station attributes only come from rows inside the run's window. */
-  window: TimeWindow;
-  /** Largest text (after gunzip) parsed whole; a larger or denser file is answered `stream`. */
-  maxTextBytes: number;
-}
-
-type Loaded = Extract<FileOutcome, { status: 'loaded' }>;
-
-/** What happened to one file, as the main thread needs it (rows stay in the shards, stations in the batch). */
-export type FileResult =
-  | (Exclude<FileOutcome, { status: 'loaded' }> & { bytesRead: number })
-  | (Omit<Loaded, 'recordsNdjson' | 'stations'> & {
-      /** Shards holding the file's rows. */
-      shards: string[];
-      bytesRead: number;
-    })
-  /** The file could not be read (vanished, no permission): the main thread decides what that means. */
-  | { status: 'unreadable'; code: string; message: string; bytesRead: 0 };
-
-/**
- * A task's answer: one result per file, in order, and the latest observation of each station among
- * the task's files. Plain data (it crosses threads by structured clone).
- */
-export interface BatchResult {
-  files: FileResult[];
-  stations: PackedStations;
-}
 
 /** Per-thread state of the current run (a run has its own spool folder). */
 let state: { spoolDir: string; appender: SyncShardAppender } | null = null;
@@ -134,17 +92,6 @@ export function flattenBatch(batch: FlattenBatch, thread = threadId): BatchResul
 }
 
 export default flattenBatch;
-
-export interface StreamTask {
-  name: string;
-  path: string;
-  id: number;
-  spoolDir: string;
-  shardBytes: number;
-  window: TimeWindow;
-  /** Bytes read so far, shared with the main thread for progress. */
-  bytesRead: SharedArrayBuffer;
-}
 
 /**
  * A huge local file streamed in a worker: the heap its records churn through is this thread's (capped, and

@@ -1,6 +1,7 @@
 /** A worker_threads pool (piscina) for the CPU-bound part; the main thread keeps only orchestration. */
 import { Piscina } from 'piscina';
-import { flattenBatch, streamLocalFile, type BatchResult, type FlattenBatch, type StreamTask } from './flatten-worker.js';
+import { flattenBatch, streamLocalFile } from './flatten-worker.js';
+import type { BatchResult, FlattenBatch, StreamTask } from './messages.js';
 
 export interface ParsePool {
   /** One result per file of the batch, in order, and the batch's latest station observations. */

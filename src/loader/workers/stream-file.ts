@@ -17,7 +17,7 @@ import { LinesFlattener } from '../../transform/ndjson-input.js';
 import { previewKey } from '../../transform/preview.js';
 import { DocumentError, RecordsReader } from '../../transform/records-reader.js';
 import { vlilleV1 } from '../../transform/vlille-v1.js';
-import type { BatchResult } from './flatten-worker.js';
+import type { BatchResult } from './messages.js';
 import { noStations, packStations } from './station-batch.js';
 import { ShardWriter } from '../staging/shards.js';
 import type { TimeWindow } from '../sources/window.js';

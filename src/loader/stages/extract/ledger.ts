@@ -4,7 +4,7 @@
  * decides what a file's result means for the run.
  */
 import type { DeadLetterWriter } from '../../staging/dead-letter.js';
-import type { FileResult } from '../../workers/flatten-worker.js';
+import type { FileResult } from '../../workers/messages.js';
 import type { Logger } from '../../output/log.js';
 import type { SourceObject } from '../../sources/source.js';
 import { StationLedger, type PackedStations } from '../../workers/station-batch.js';

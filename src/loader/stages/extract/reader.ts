@@ -4,7 +4,7 @@
  * Returns the workers' results; deciding what they mean is the ledger's job.
  */
 import { errorMessage } from '../../../errors.js';
-import type { BatchResult, FileResult, FlattenInput } from '../../workers/flatten-worker.js';
+import type { BatchResult, FileResult, FlattenInput } from '../../workers/messages.js';
 import type { ParsePool } from '../../workers/parse-pool.js';
 import { noStations } from '../../workers/station-batch.js';
 import type { Progress } from '../../output/progress.js';

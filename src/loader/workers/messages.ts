@@ -1,0 +1,61 @@
+/**
+ * What crosses between the main thread and the worker threads: the tasks sent (a batch of files, a file to
+ * stream) and the answers (a small result per file; rows stay in the shards, stations packed). Plain data:
+ * it crosses threads by structured clone.
+ */
+import type { FileOutcome } from '../../transform/flatten-file.js';
+import type { TimeWindow } from '../sources/window.js';
+import type { PackedStations } from './station-batch.js';
+
+export interface FlattenInput {
+  name: string;
+  /** Local file to read in this thread, or… */
+  path?: string;
+  /** …the bytes, already downloaded by the main thread. */
+  bytes?: Uint8Array;
+  /** Expected base64 MD5 of `bytes` (downloads): a mismatch is reported, never parsed. */
+  md5?: string;
+}
+
+export interface FlattenBatch {
+  files: FlattenInput[];
+  spoolDir: string;
+  shardBytes: number;
+  /** Station attributes only come from rows inside the run's window. */
+  window: TimeWindow;
+  /** Largest text (after gunzip) parsed whole; a larger or denser file is answered `stream`. */
+  maxTextBytes: number;
+}
+
+type Loaded = Extract<FileOutcome, { status: 'loaded' }>;
+
+/** What happened to one file, as the main thread needs it (rows stay in the shards, stations in the batch). */
+export type FileResult =
+  | (Exclude<FileOutcome, { status: 'loaded' }> & { bytesRead: number })
+  | (Omit<Loaded, 'recordsNdjson' | 'stations'> & {
+      /** Shards holding the file's rows. */
+      shards: string[];
+      bytesRead: number;
+    })
+  /** The file could not be read (vanished, no permission): the main thread decides what that means. */
+  | { status: 'unreadable'; code: string; message: string; bytesRead: 0 };
+
+/**
+ * A task's answer: one result per file, in order, and the latest observation of each station among
+ * the task's files. Plain data (it crosses threads by structured clone).
+ */
+export interface BatchResult {
+  files: FileResult[];
+  stations: PackedStations;
+}
+
+export interface StreamTask {
+  name: string;
+  path: string;
+  id: number;
+  spoolDir: string;
+  shardBytes: number;
+  window: TimeWindow;
+  /** Bytes read so far, shared with the main thread for progress. */
+  bytesRead: SharedArrayBuffer;
+}
