@@ -3,7 +3,7 @@
  * stream) and the answers (a small result per file; rows stay in the shards, stations packed). Plain data:
  * it crosses threads by structured clone.
  */
-import type { FileOutcome } from '../../transform/flatten-file.js';
+import type { FileOutcome } from '../../transform/file-flattener.js';
 import type { TimeWindow } from '../sources/window.js';
 import type { PackedStations } from './station-batch.js';
 

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { isGzip, utf16Reason, type FileRejectCode } from '../../transform/decode.js';
 import { inflationLimitReason } from '../../transform/inflation.js';
-import { isWholeValue } from '../../transform/ndjson-input.js';
+import { isWholeValue } from '../../transform/ndjson-lines.js';
 
 /** A reason to set the file aside, found while streaming it. */
 export class StreamReject extends Error {

@@ -10,7 +10,7 @@
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { MAX_PARSE_BYTES } from '../../transform/decode.js';
-import { FileFlattener, type ReadOutcome } from '../../transform/flatten-file.js';
+import { FileFlattener, type ReadOutcome } from '../../transform/file-flattener.js';
 import type { FileContext } from '../../transform/types.js';
 import { LineSplitter } from '../../transform/line-splitter.js';
 import { LinesFlattener } from '../../transform/ndjson-input.js';
