@@ -1,5 +1,5 @@
-/** Flags shared by several commands: where the raw files are, the time window, the warehouse. */
-import type { Argv } from 'yargs';
+/** Flags shared by several commands: where the raw files are, the time window, the warehouse, a run's flags. */
+import type { Argv, Options } from 'yargs';
 import { DEFAULT_DUCKDB_MEMORY } from '../loader/warehouses/warehouse.js';
 
 export function sourceOptions<T>(y: Argv<T>): Argv<T> {
@@ -23,10 +23,46 @@ export function warehouseOptions<T>(y: Argv<T>): Argv<T> {
     .group(['warehouse', 'location', 'duckdb-memory', 'wait-lock', 'bigquery-endpoint'], 'Warehouse:') as unknown as Argv<T>;
 }
 
-export function taskOptions<T>(y: Argv<T>): Argv<T> {
+const TASK_FLAGS: Record<string, Options> = {
+  'task-index': { type: 'number', describe: 'This task of a fanned-out run (default: env CLOUD_RUN_TASK_INDEX, else 0)' },
+  'task-count': { type: 'number', describe: 'Tasks of the run, each loading one slice; the last to finish merges (default: env CLOUD_RUN_TASK_COUNT, else 1)' },
+  'task-attempt': { type: 'number', describe: 'Retry number of this task (default: env CLOUD_RUN_TASK_ATTEMPT)' },
+};
+
+/** Flags of `run` beyond source, window and warehouse; `plan` accepts them all, so `run` → `plan` in a command works. */
+const RUN_FLAGS: Record<string, Options> = {
+  'run-id': { type: 'string', describe: 'Id of this run (letters, digits, _ and -); default: the Cloud Run execution, else UTC time + random suffix' },
+  staging: { type: 'string', describe: 'Where NDJSON shards are staged: a folder (default .velo/runs/RUN_ID/staging) or gs://BUCKET/PREFIX (needed for BigQuery)' },
+  'keep-staging': { type: 'boolean', default: false, describe: 'Keep the staged shards after a successful merge' },
+  'dead-letter': { type: 'string', describe: 'NDJSON report of rejected files and records (default .velo/runs/RUN_ID/dead-letter.ndjson)' },
+  'max-rejected': { type: 'string', describe: 'Merge nothing when more files than this are rejected: a count (10) or a share of the files read (5%); staging is kept (exit 3)' },
+  force: { type: 'boolean', default: false, describe: 'Reprocess files the manifest says are loaded (still adds no duplicate rows)' },
+  json: { type: 'boolean', default: false, describe: 'Print the summary as JSON on stdout' },
+  workers: { type: 'number', describe: 'Parse/flatten worker threads (default: CPU cores; 0 = main thread)' },
+  concurrency: { type: 'number', describe: 'Files in flight: downloads held at once from gs:// (default: 32 per worker, at least 16); local files queued for the workers (default: 128 per worker)' },
+  'shard-mb': { type: 'number', describe: 'Rotate staged NDJSON shards at this size (MiB, uncompressed; default 256 in a folder, 32 on gs://, uploaded as each fills)' },
+  'stream-threshold-mb': { type: 'number', default: 0.5, describe: "Files above this size (MiB) are streamed record by record instead of parsed whole (JSON.parse holds up to ~90× a text's size: bounded memory); a minute is ~0.16" },
+};
+
+const RUN_GROUP = ['run-id', 'staging', 'keep-staging', 'dead-letter', 'max-rejected', 'force', 'json'];
+const TUNING_GROUP = ['workers', 'concurrency', 'shard-mb', 'stream-threshold-mb'];
+/** What a plan uses of a run's command line (the rest changes nothing in a plan). */
+const USED_BY_PLAN = new Set(['force', 'json', 'workers', 'shard-mb', 'staging', 'task-count']);
+
+/** `run`'s own flags, grouped as in its --help. */
+export function runFlags<T>(y: Argv<T>): Argv<T> {
   return y
-    .option('task-index', { type: 'number', describe: 'This task of a fanned-out run (default: env CLOUD_RUN_TASK_INDEX, else 0)' })
-    .option('task-count', { type: 'number', describe: 'Tasks of the run, each loading one slice; the last to finish merges (default: env CLOUD_RUN_TASK_COUNT, else 1)' })
-    .option('task-attempt', { type: 'number', describe: 'Retry number of this task (default: env CLOUD_RUN_TASK_ATTEMPT)' })
-    .group(['task-index', 'task-count', 'task-attempt'], 'Cloud Run fan-out (docs/deploy.md):') as unknown as Argv<T>;
+    .options({ ...TASK_FLAGS, ...RUN_FLAGS })
+    .group(Object.keys(TASK_FLAGS), 'Cloud Run fan-out (docs/deploy.md):')
+    .group(RUN_GROUP, 'Run:')
+    .group(TUNING_GROUP, 'Tuning:') as unknown as Argv<T>;
+}
+
+/** The same flags for `plan`: those a plan does not use are listed as ignored in its --help. */
+export function planRunFlags<T>(y: Argv<T>): Argv<T> {
+  const all = [...Object.keys(TASK_FLAGS), ...RUN_GROUP, ...TUNING_GROUP];
+  return y
+    .options({ ...TASK_FLAGS, ...RUN_FLAGS })
+    .group(all.filter((flag) => USED_BY_PLAN.has(flag)), 'As for run:')
+    .group(all.filter((flag) => !USED_BY_PLAN.has(flag)), 'Accepted so that a run command line works; ignored by plan:') as unknown as Argv<T>;
 }

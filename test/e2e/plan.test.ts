@@ -65,5 +65,15 @@ describe('velo-backfill plan', () => {
       for (const key of ['files', 'bytes', 'first', 'last', 'gaps', 'gapCount', 'tasks', 'loadJobsPerTable']) assert.deepEqual(remote[key], local[key], key);
       assert.equal(remote.files, 20);
     });
+
+    test('a run command line with run → plan works: every run flag is accepted, --task-count sets the tasks', async () => {
+      const runLine = ['--source', `gs://${bucket}/raw`, '--staging', `gs://${bucket}/staging`, '--warehouse', 'bigquery://test/plan_none', '--run-id', 'r1', '--task-count', '4', '--task-index', '2', '--task-attempt', '1', '--max-rejected', '5%', '--dead-letter', path.join(tempDir(), 'dl.ndjson'), '--concurrency', '8', '--stream-threshold-mb', '1', '--keep-staging', '--force'];
+      const report = await plan(runLine, emu.env);
+      assert.equal(report.files, 20);
+      assert.equal(report.tasks.length, 4, 'the whole run, over --task-count tasks');
+      assert.equal(report.tasks.reduce((sum: number, t: { files: number }) => sum + t.files, 0), 20);
+      const help = await runCli(['plan', '--help']);
+      assert.match(help.stdout, /ignored by plan:[\s\S]*--run-id[\s\S]*--max-rejected/);
+    });
   });
 });

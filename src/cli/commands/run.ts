@@ -7,24 +7,11 @@ import { buildRunConfig, type RunArgs } from '../config.js';
 import type { CommandContext } from '../context.js';
 import { exitCodeForRun } from '../exit-codes.js';
 import { createCoordinator, createSource, describeWarehouse, createStaging, createWarehouse, isNewWarehouse } from '../factories.js';
-import { sourceOptions, taskOptions, warehouseOptions } from '../options.js';
+import { runFlags, sourceOptions, warehouseOptions } from '../options.js';
 import { formatSummaryJson, formatSummaryTable } from '../summary.js';
 
 function runOptions(y: Argv): Argv<RunArgs> {
-  return taskOptions(warehouseOptions(sourceOptions(y)))
-    .option('run-id', { type: 'string', describe: 'Id of this run (letters, digits, _ and -); default: the Cloud Run execution, else UTC time + random suffix' })
-    .option('staging', { type: 'string', describe: 'Where NDJSON shards are staged: a folder (default .velo/runs/RUN_ID/staging) or gs://BUCKET/PREFIX (needed for BigQuery)' })
-    .option('dead-letter', { type: 'string', describe: 'NDJSON report of rejected files and records (default .velo/runs/RUN_ID/dead-letter.ndjson)' })
-    .option('max-rejected', { type: 'string', describe: 'Merge nothing when more files than this are rejected: a count (10) or a share of the files read (5%); staging is kept (exit 3)' })
-    .option('force', { type: 'boolean', default: false, describe: 'Reprocess files the manifest says are loaded (still adds no duplicate rows)' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the run summary as JSON on stdout' })
-    .option('concurrency', { type: 'number', describe: 'Files in flight: downloads held at once from gs:// (default: 32 per worker, at least 16); local files queued for the workers (default: 128 per worker)' })
-    .option('workers', { type: 'number', describe: 'Parse/flatten worker threads (default: CPU cores; 0 = main thread)' })
-    .option('shard-mb', { type: 'number', describe: 'Rotate staged NDJSON shards at this size (MiB, uncompressed; default 256 in a folder, 32 on gs://, uploaded as each fills)' })
-    .option('stream-threshold-mb', { type: 'number', default: 0.5, describe: 'Files above this size (MiB) are streamed record by record instead of parsed whole (JSON.parse holds up to ~90× a text\'s size: bounded memory); a minute is ~0.16' })
-    .option('keep-staging', { type: 'boolean', default: false, describe: 'Keep the staged shards after a successful merge' })
-    .group(['run-id', 'staging', 'keep-staging', 'dead-letter', 'max-rejected', 'force', 'json'], 'Run:')
-    .group(['workers', 'concurrency', 'shard-mb', 'stream-threshold-mb'], 'Tuning:')
+  return runFlags(warehouseOptions(sourceOptions(y)))
     .example('$0 run --source ./raw', 'Backfill a folder into ./velo.duckdb')
     .example('$0 run --source ./raw --from 2023-08-24 --to 2023-08-25', 'Only one Paris day')
     .example('$0 run --source gs://bucket/raw --staging gs://bucket/staging --warehouse bigquery://my-project/vlille', 'GCS to BigQuery')
