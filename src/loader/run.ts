@@ -15,6 +15,7 @@ import type { Source } from './sources/source.js';
 import { extractFiles } from './stages/extract.js';
 import { loadPackage } from './stages/load.js';
 import { finishRun, type FinishContext, type RejectLimit } from './finish.js';
+import { saveHeldBack } from './stages/held-back.js';
 import type { MergeResult } from './stages/merge.js';
 import { selectFiles, type FileSelection } from './stages/plan.js';
 import { buildSummary, emptyPackage, emptySlice, sliceReport, type MergeStatus, type RunSummary, type SliceReport } from './stages/report.js';
@@ -63,6 +64,8 @@ export interface RunDeps {
   coordinator?: Coordinator;
   /** The warehouse as the summary names it. */
   warehouseName: string;
+  /** Local staging: the command that merges this run if --max-rejected holds it back (its record is kept for it). */
+  heldBackCommand?: string;
 }
 
 /** One run in progress: the stages' shared inputs, and the resources this file owns. */
@@ -99,6 +102,7 @@ class Run {
       logger: this.logger,
       markMerged: this.fanOut ? (note) => this.fanOut!.markMerged(note) : undefined,
       summary: (slice, merged, status, note) => this.summary(slice, merged, status, note),
+      keepHeldBack: deps.heldBackCommand && !this.fanOut ? (held) => (saveHeldBack(deps.staging.spoolDir, held), deps.heldBackCommand!) : undefined,
     };
   }
 

@@ -1,9 +1,10 @@
 /** `velo-backfill run`: backfill raw files into the warehouse. */
+import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { DeadLetterWriter } from '../../loader/staging/dead-letter.js';
 import { createParsePool } from '../../loader/workers/parse-pool.js';
 import type { Warehouse } from '../../loader/warehouses/warehouse.js';
-import { buildRunConfig, type RunArgs } from '../config.js';
+import { buildRunConfig, type RunArgs, type RunConfig } from '../config.js';
 import type { CommandContext } from '../context.js';
 import { exitCodeForRun } from '../exit-codes.js';
 import { createCoordinator, createSource, describeWarehouse, createStaging, createWarehouse, isNewWarehouse } from '../factories.js';
@@ -16,6 +17,16 @@ function runOptions(y: Argv): Argv<RunArgs> {
     .example('$0 run --source ./raw --from 2023-08-24 --to 2023-08-25', 'Only one Paris day')
     .example('$0 run --source gs://bucket/raw --staging gs://bucket/staging --warehouse bigquery://my-project/vlille', 'GCS to BigQuery')
     .example('$0 run --source gs://… --staging gs://… --warehouse bigquery://… --task-count 8 --task-index 3 --run-id r1', 'Task 3 of 8 (Cloud Run sets these): a slice each, one merge') as unknown as Argv<RunArgs>;
+}
+
+/** How to merge a local run that --max-rejected held back (its staging folder keeps what the merge needs). */
+function heldBackCommand(config: RunConfig): string | undefined {
+  if (config.staging.kind !== 'local' || config.warehouse.kind !== 'duckdb' || config.task.count > 1) return undefined;
+  return `velo-backfill merge --staging ${shellQuote(path.resolve(config.staging.dir))} --warehouse ${shellQuote(`duckdb:${path.resolve(config.warehouse.path)}`)}`;
+}
+
+function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 async function runCommand(args: RunArgs, { io, logger }: CommandContext): Promise<number> {
@@ -64,6 +75,7 @@ async function runCommand(args: RunArgs, { io, logger }: CommandContext): Promis
         pool,
         coordinator: config.task.count > 1 ? await createCoordinator(staging) : undefined,
         warehouseName: describeWarehouse(config.warehouse),
+        heldBackCommand: heldBackCommand(config),
       },
     );
     io.stdout(`${config.json ? formatSummaryJson(summary) : formatSummaryTable(summary)}\n`);

@@ -22,7 +22,7 @@ export interface LoadDeps {
   logger: Logger;
 }
 
-export async function loadPackage(pkg: StagedPackage, scope: StageScope, window: TimeWindow, deps: LoadDeps): Promise<LoadedStage> {
+export async function loadPackage(pkg: Pick<StagedPackage, 'shards'>, scope: StageScope, window: TimeWindow, deps: LoadDeps): Promise<LoadedStage> {
   const { warehouse, staging, logger } = deps;
   const loaded: LoadedStage = { scope, loadJobs: { records: 0, stations: 0, files: 0 }, jobIds: { records: [], stations: [], files: [] } };
   await warehouse.runSql('create_staging', {}, [scope]);
