@@ -46,6 +46,8 @@ export interface RunConfig {
   force: boolean;
   json: boolean;
   deadLetterPath: string;
+  /** This run's own folder (staging and dead-letter report by default): `runs/RUN_ID` under --work-dir. */
+  runDir: string;
   concurrency: number;
   workers: number;
   shardBytes: number;
@@ -70,6 +72,7 @@ export interface RunArgs {
   runId?: string;
   deadLetter?: string;
   staging?: string;
+  workDir?: string;
   force: boolean;
   json: boolean;
   concurrency?: number;
@@ -151,6 +154,15 @@ function positiveInt(value: number | undefined, flag: string, fallback: number):
   return value;
 }
 
+/**
+ * Where run folders go: --work-dir, else `.velo/` beside the DuckDB file (its runs belong to that file, whatever
+ * directory the command is started from), else `./.velo` (BigQuery). Absolute.
+ */
+function workDir(flag: string | undefined, warehouse: WarehouseTarget | undefined): string {
+  if (flag) return path.resolve(flag);
+  return warehouse?.kind === 'duckdb' ? path.join(path.dirname(path.resolve(warehouse.path)), '.velo') : path.resolve('.velo');
+}
+
 /** `plan` reads the source and the warehouse's manifest only: it needs no staging. */
 export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.env, purpose: 'run' | 'plan' = 'run'): RunConfig {
   const { problems, attempt } = usageProblems();
@@ -163,7 +175,7 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
   const requestedRunId = args.runId ?? defaultRunId(env);
   const runId = attempt(() => checkRunId(requestedRunId));
   const maxRejected = attempt(() => parseRejectLimit(args.maxRejected));
-  const runDir = `.velo/runs/${runId ?? 'run'}${task && task.count > 1 ? `/t${task.index}` : ''}`;
+  const runDir = path.join(workDir(args.workDir, warehouse), 'runs', `${runId ?? 'run'}${task && task.count > 1 ? `/t${task.index}` : ''}`);
   const staging = attempt((): StagingTarget => {
     if (args.staging?.startsWith('gs://')) return { kind: 'gcs', ...parseGcsUri(args.staging, '--staging') };
     return { kind: 'local', dir: args.staging ? `${args.staging.replace(/\/+$/, '')}/${runId}` : `${runDir}/staging` };
@@ -204,6 +216,7 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
     json: args.json,
     // Absolute: the summary names a file a person can open from anywhere.
     deadLetterPath: path.resolve(args.deadLetter ?? `${runDir}/dead-letter.ndjson`),
+    runDir,
     concurrency: Math.max(1, concurrency),
     workers,
     shardBytes: Math.round(shardMb * 1024 * 1024) || DEFAULT_SHARD_BYTES,

@@ -9,6 +9,9 @@ export const EXIT = {
   /** `check`: an error-level check failed (or any check, with --strict). */
   checksFailed: 4,
   temporary: 75,
+  /** Interrupted by Ctrl-C (128 + SIGINT) or by SIGTERM (128 + 15): nothing half-merged, a re-run is safe. */
+  interruptedInt: 130,
+  interruptedTerm: 143,
 } as const;
 
 export function exitCodeForError(error: unknown): number {

@@ -34,6 +34,7 @@ const RUN_FLAGS: Record<string, Options> = {
   'run-id': { type: 'string', describe: 'Id of this run (letters, digits, _ and -); default: the Cloud Run execution, else UTC time + random suffix' },
   staging: { type: 'string', describe: 'Where NDJSON shards are staged: a folder (default .velo/runs/RUN_ID/staging) or gs://BUCKET/PREFIX (needed for BigQuery)' },
   'keep-staging': { type: 'boolean', default: false, describe: 'Keep the staged shards after a successful merge' },
+  'work-dir': { type: 'string', describe: "Folder for run folders (staging, dead-letter report): default .velo/ beside the DuckDB file, ./.velo for BigQuery" },
   'dead-letter': { type: 'string', describe: 'NDJSON report of rejected files and records (default .velo/runs/RUN_ID/dead-letter.ndjson)' },
   'max-rejected': { type: 'string', describe: 'Merge nothing when more files than this are rejected: a count (10) or a share of the files read (5%); staging is kept (exit 3)' },
   force: { type: 'boolean', default: false, describe: 'Reprocess files the manifest says are loaded (still adds no duplicate rows)' },
@@ -44,7 +45,7 @@ const RUN_FLAGS: Record<string, Options> = {
   'stream-threshold-mb': { type: 'number', default: 0.5, describe: "Files above this size (MiB) are streamed record by record instead of parsed whole (JSON.parse holds up to ~90× a text's size: bounded memory); a minute is ~0.16" },
 };
 
-const RUN_GROUP = ['run-id', 'staging', 'keep-staging', 'dead-letter', 'max-rejected', 'force', 'json'];
+const RUN_GROUP = ['run-id', 'staging', 'keep-staging', 'work-dir', 'dead-letter', 'max-rejected', 'force', 'json'];
 const TUNING_GROUP = ['workers', 'concurrency', 'shard-mb', 'stream-threshold-mb'];
 /** What a plan uses of a run's command line (the rest changes nothing in a plan). */
 const USED_BY_PLAN = new Set(['force', 'json', 'workers', 'shard-mb', 'staging', 'task-count']);

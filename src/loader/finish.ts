@@ -33,6 +33,8 @@ export interface FinishContext {
    * `velo-backfill merge` can finish it: this writes it and returns the command that does.
    */
   keepHeldBack?: (held: HeldBackRun) => string;
+  /** Runs the merge's commit with interrupts (Ctrl-C, SIGTERM) held until it ends. */
+  critical?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export function overLimit(slice: SliceReport, limit: RejectLimit | null): string | null {
@@ -55,8 +57,12 @@ export async function finishRun(context: FinishContext, sources: MergeSources): 
     return context.summary(total, null, 'held-back', `${tooMany}: nothing merged; staging kept (${context.staging.description})${then}`);
   }
   const warehouse = await context.warehouse();
-  const merged = await mergeStaged({ runId: context.runId, window: context.window, scopes: sources.scopes }, warehouse, logger);
-  await context.markMerged?.({ rows: merged.newRows });
+  const critical = context.critical ?? ((work) => work());
+  const merged = await critical(async () => {
+    const result = await mergeStaged({ runId: context.runId, window: context.window, scopes: sources.scopes }, warehouse, logger);
+    await context.markMerged?.({ rows: result.newRows });
+    return result;
+  });
   await cleanUp(context, warehouse, sources);
   return context.summary(total, merged, sources.scopes.length > 0 ? 'merged' : 'nothing-to-merge');
 }

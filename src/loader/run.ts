@@ -66,6 +66,8 @@ export interface RunDeps {
   warehouseName: string;
   /** Local staging: the command that merges this run if --max-rejected holds it back (its record is kept for it). */
   heldBackCommand?: string;
+  /** Holds interrupts while the merge commits (see FinishContext.critical). */
+  critical?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** One run in progress: the stages' shared inputs, and the resources this file owns. */
@@ -102,6 +104,7 @@ class Run {
       logger: this.logger,
       markMerged: this.fanOut ? (note) => this.fanOut!.markMerged(note) : undefined,
       summary: (slice, merged, status, note) => this.summary(slice, merged, status, note),
+      critical: deps.critical,
       keepHeldBack: deps.heldBackCommand && !this.fanOut ? (held) => (saveHeldBack(deps.staging.spoolDir, held), deps.heldBackCommand!) : undefined,
     };
   }

@@ -26,6 +26,8 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   /** SIGKILL the process as soon as its JSON log prints this message (`killed` says whether it happened). */
   killAt?: string;
+  /** The signal `killAt` sends (default SIGKILL). */
+  signal?: NodeJS.Signals;
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult & { killed: boolean }> {
@@ -40,7 +42,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
       stderr += chunk.toString();
       if (options.killAt && !killed && stderr.includes(`"message":"${options.killAt}"`)) {
         killed = true;
-        child.kill('SIGKILL');
+        child.kill(options.signal ?? 'SIGKILL');
       }
     });
     child.on('error', reject);

@@ -1,6 +1,9 @@
 /** `velo-backfill run`: backfill raw files into the warehouse. */
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { claimRunFolder, folderBytes, releaseRunFolder, sweepStaleRuns } from '../../loader/staging/run-folders.js';
+import { Interrupts } from '../interrupt.js';
 import { DeadLetterWriter } from '../../loader/staging/dead-letter.js';
 import { createParsePool } from '../../loader/workers/parse-pool.js';
 import type { Warehouse } from '../../loader/warehouses/warehouse.js';
@@ -29,10 +32,43 @@ function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-async function runCommand(args: RunArgs, { io, logger }: CommandContext): Promise<number> {
+/** What this run staged locally (its spool, DuckDB's spill folder), removed when it is interrupted; the bytes removed. */
+function removeStagedNow(config: RunConfig, spoolDir: string): number {
+  let bytes = 0;
+  const spill = config.warehouse.kind === 'duckdb' ? `${path.resolve(config.warehouse.path)}.tmp` : null;
+  for (const dir of [spoolDir, spill]) {
+    if (!dir || !existsSync(dir)) continue;
+    bytes += folderBytes(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  releaseRunFolder(config.runDir);
+  return bytes;
+}
+
+/** Claims this run's folder and sweeps what earlier runs that died left staged (said in MB). */
+function prepareRunFolder(config: RunConfig, logger: CommandContext['logger']): void {
+  claimRunFolder(config.runDir);
+  if (config.task.count > 1) return;
+  const swept = sweepStaleRuns(path.dirname(config.runDir), config.runDir);
+  if (swept.runs > 0) logger.warn({ runs: swept.runs, mb: Number((swept.bytes / 1e6).toFixed(1)) }, `removed ${(swept.bytes / 1e6).toFixed(1)} MB of staging left by ${swept.runs} earlier run(s) that did not finish`);
+}
+
+async function runCommand(args: RunArgs, context: CommandContext): Promise<number> {
   const config = buildRunConfig(args);
+  const interrupts = new Interrupts();
+  try {
+    return await runWith(config, context, interrupts);
+  } finally {
+    interrupts.dispose();
+    releaseRunFolder(config.runDir);
+  }
+}
+
+async function runWith(config: RunConfig, { io, logger }: CommandContext, interrupts: Interrupts): Promise<number> {
   // Asked before the warehouse is opened (opening creates the file).
   const newWarehouse = isNewWarehouse(config);
+  // After that check: a run folder beside a DuckDB file in a missing folder would create that folder.
+  prepareRunFolder(config, logger);
   // Started before anything is awaited: the worker threads boot on the other cores while this thread opens the
   // source and loads the warehouse (DuckDB's native module takes ~0.2 s).
   const pool = createParsePool(config.workers);
@@ -49,6 +85,7 @@ async function runCommand(args: RunArgs, { io, logger }: CommandContext): Promis
   try {
     const source = await createSource(config);
     const staging = await createStaging(config);
+    interrupts.install({ removeStaged: () => removeStagedNow(config, staging.spoolDir), say: (line) => io.stderr(`${line}\n`) });
     const { runBackfill } = await import('../../loader/run.js');
     const summary = await runBackfill(
       {
@@ -76,6 +113,7 @@ async function runCommand(args: RunArgs, { io, logger }: CommandContext): Promis
         coordinator: config.task.count > 1 ? await createCoordinator(staging) : undefined,
         warehouseName: describeWarehouse(config.warehouse),
         heldBackCommand: heldBackCommand(config),
+        critical: (work) => interrupts.critical(work),
       },
     );
     io.stdout(`${config.json ? formatSummaryJson(summary) : formatSummaryTable(summary)}\n`);

@@ -33,9 +33,11 @@ export class LocalStagingStore implements StagingStore {
   readonly description: string;
   readonly spoolDir: string;
 
+  /** The spool folder exists from the start: writers never create it (nor re-create it once an interrupt removed it). */
   constructor(dir: string) {
     this.spoolDir = path.resolve(dir);
     this.description = this.spoolDir;
+    mkdirSync(this.spoolDir, { recursive: true });
   }
 
   async publish(localPaths: readonly string[]): Promise<string[]> {
@@ -59,7 +61,7 @@ export class LocalStagingStore implements StagingStore {
 }
 
 /**
- * Appends whole NDJSON chunks to size-rotated shard files, synchronously: used inside worker threads,
+ * Appends whole NDJSON chunks to size-rotated shard files in an existing folder, synchronously: used inside worker threads,
  * where a blocking write costs nothing but that thread's time and keeps no file handle open.
  */
 export class SyncShardAppender {
@@ -76,7 +78,6 @@ export class SyncShardAppender {
   /** The shard the next append goes to (rotated once the current one is full). */
   nextShard(): string {
     if (this.current === null || this.currentBytes >= this.maxShardBytes) {
-      mkdirSync(this.dir, { recursive: true });
       this.current = path.join(this.dir, `${this.baseName}-${String(++this.index).padStart(5, '0')}.ndjson`);
       this.currentBytes = 0;
     }
@@ -116,7 +117,6 @@ export class ShardWriter {
     if (text.length === 0) return;
     if (this.current && this.current.bytes >= this.maxShardBytes) await this.closeCurrent();
     if (!this.current) {
-      mkdirSync(this.dir, { recursive: true });
       const file = path.join(this.dir, `${this.kind}-${String(this.paths.length + 1).padStart(5, '0')}.ndjson`);
       this.paths.push(file);
       this.current = { stream: createWriteStream(file), bytes: 0 };
