@@ -110,8 +110,10 @@ export function parseSource(text: string): SourceTarget {
 
 export function parseWarehouse(text: string): WarehouseTarget {
   if (text.startsWith('duckdb:')) {
-    const path = text.slice('duckdb:'.length);
-    if (path === '') throw new UsageError('BAD_WAREHOUSE', '--warehouse duckdb: needs a file, e.g. duckdb:./velo.duckdb');
+    // URL style, as for bigquery://: `duckdb://velo.duckdb` is a path relative to the current folder (it used to
+    // write /velo.duckdb at the filesystem root), `duckdb:///data/velo.duckdb` an absolute one.
+    const path = text.slice('duckdb:'.length).replace(/^\/\/(?=.)/, '');
+    if (path === '' || path === '//') throw new UsageError('BAD_WAREHOUSE', '--warehouse duckdb: needs a file, e.g. duckdb:./velo.duckdb');
     return { kind: 'duckdb', path };
   }
   const bq = /^bigquery:\/\/([^/]+)\/([^/]+)\/?$/.exec(text);

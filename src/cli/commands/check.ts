@@ -12,7 +12,7 @@ import { DEFAULT_DUCKDB_MEMORY, type Warehouse } from '../../loader/warehouse.js
 import { buildCheckConfig, CHECK_FORMATS, type CheckArgs, type CheckConfig } from '../check-config.js';
 import type { CommandContext } from '../context.js';
 import { exitCodeForChecks } from '../exit-codes.js';
-import { createWarehouse } from '../factories.js';
+import { createWarehouse, describeWarehouse } from '../factories.js';
 
 function checkOptions(y: Argv): Argv<CheckArgs> {
   return y
@@ -61,7 +61,8 @@ async function checkCommand(args: CheckArgs, { io, logger }: CommandContext): Pr
   const warehouse = await openWarehouse(config);
   try {
     const started = Date.now();
-    const report = await runChecks(warehouse, config.options);
+    // Named as the run's summary names it: the resolved file, whatever folder the check runs in.
+    const report = { ...(await runChecks(warehouse, config.options)), warehouse: describeWarehouse(config.warehouse) };
     const outcome = verdict(report.checks, config.strict);
     const text = render(report, config);
     if (config.output) {
