@@ -94,9 +94,20 @@ export interface RunArgs {
 const LOCAL_SHARD_MB = 256;
 const GCS_SHARD_MB = 32;
 
+/** What is wrong with a bucket name, in GCS's own rules, or null when it is valid. */
+function bucketNameProblem(bucket: string): string | null {
+  if (bucket === '') return 'names no bucket';
+  if (bucket.length < 3) return `has a bucket name "${bucket}" that is too short: GCS bucket names have 3 to 63 characters`;
+  if (bucket.length > (bucket.includes('.') ? 222 : 63)) return `has a bucket name that is too long: GCS bucket names have 3 to 63 characters (222 with dots)`;
+  if (!/^[a-z0-9][a-z0-9._-]*[a-z0-9]$/.test(bucket)) return `has a bucket name "${bucket}" GCS does not allow: lowercase letters, digits, -, _ and ., starting and ending with a letter or digit`;
+  return null;
+}
+
 export function parseGcsUri(uri: string, flag: string): { bucket: string; prefix: string } {
-  const m = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/.exec(uri);
+  const m = /^gs:\/\/([^/]*)(?:\/(.*))?$/.exec(uri);
   if (!m) throw new UsageError('BAD_GCS_URI', `${flag} "${uri}" is not a gs://bucket[/prefix] URI`);
+  const problem = bucketNameProblem(m[1] as string);
+  if (problem) throw new UsageError('BAD_GCS_URI', `${flag} "${uri}" ${problem}`);
   const prefix = (m[2] ?? '').replace(/^\/+/, '');
   return { bucket: m[1] as string, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
 }
@@ -170,7 +181,8 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
     if (args.staging?.startsWith('gs://')) return { kind: 'gcs', ...parseGcsUri(args.staging, '--staging') };
     return { kind: 'local', dir: args.staging ? `${args.staging.replace(/\/+$/, '')}/${runId}` : `${runDir}/staging` };
   });
-  if (purpose === 'run' && warehouse?.kind === 'bigquery' && staging?.kind !== 'gcs') {
+  // A --staging gs://… that did not parse has its own message: not also "add --staging gs://…".
+  if (purpose === 'run' && warehouse?.kind === 'bigquery' && staging?.kind !== 'gcs' && !args.staging?.startsWith('gs://')) {
     problems.push('--warehouse bigquery://… loads from GCS: add --staging gs://BUCKET/PREFIX');
   }
   if (task && task.count > 1) {

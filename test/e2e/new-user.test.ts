@@ -3,10 +3,11 @@
  * the user sees (exit code, message) and what is on disk before and after.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { FIXTURES, runCli, runJson, tempDir } from '../support/cli.js';
+import { CLI, FIXTURES, NODE_FLAGS, runCli, runJson, tempDir } from '../support/cli.js';
 
 const SAMPLE = path.join(FIXTURES, 'sample-corpus');
 
@@ -37,5 +38,55 @@ describe('duckdb:// URLs (item 2)', () => {
     await runJson(['--source', SAMPLE, '--warehouse', 'duckdb:./v.duckdb', '--staging', path.join(work, 'staging')], { cwd: work });
     const result = await runCli(['check', '--warehouse', 'duckdb://v.duckdb'], { cwd: work });
     assert.match(result.stdout, new RegExp(`velo-backfill check · duckdb:${path.join(work, 'v.duckdb')}\\n`));
+  });
+});
+
+describe('messages (item 8)', () => {
+  test('a mistyped flag is named with the closest one, before any "missing required argument"', async () => {
+    const cases: [string[], string][] = [
+      [['run', '--souce', 'x'], 'Unknown argument: --souce — did you mean --source?'],
+      [['plan', '--source', 'x', '--form', '2023-08-24'], 'Unknown argument: --form — did you mean --from?'],
+      [['check', '--warehose', 'duckdb:x'], 'Unknown argument: --warehose — did you mean --warehouse?'],
+      [['run', '--source', 'x', '--stag', 'y'], 'Unknown argument: --stag — did you mean --staging?'],
+      [['merge', '--run-id', 'r', '--staging', 'gs://bucket/s', '--keepStaging', '--jsn'], 'Unknown argument: --jsn — did you mean --json?'],
+    ];
+    for (const [args, line] of cases) {
+      const result = await runCli(args);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.equal(result.stderr.split('\n')[0], `velo-backfill: ${line}`, args.join(' '));
+      assert.doesNotMatch(result.stderr, /Missing required argument/);
+      assert.match(result.stderr, new RegExp(`Run "velo-backfill ${args[0]} --help" for the options`));
+    }
+    const wild = await runCli(['run', '--source', 'x', '--bogus']);
+    assert.equal(wild.stderr.split('\n')[0], 'velo-backfill: Unknown argument: --bogus', 'no guess when nothing is close');
+  });
+
+  test('a mistyped command is named with the closest one', async () => {
+    const result = await runCli(['rnu', '--source', 'x']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^velo-backfill: Unknown command: rnu — did you mean run\?\n/);
+    assert.match((await runCli(['chekc'])).stderr, /did you mean check\?/);
+  });
+
+  test('--staging gs://b/s: one line, the real problem (the bucket name is too short)', async () => {
+    const work = tempDir();
+    const result = await runCli(['run', '--source', SAMPLE, '--staging', 'gs://b/s', '--warehouse', 'bigquery://my-project/vlille'], { cwd: work });
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, 'velo-backfill: --staging "gs://b/s" has a bucket name "b" that is too short: GCS bucket names have 3 to 63 characters\n');
+    assert.deepEqual(readdirSync(work), [], 'nothing written');
+  });
+
+  test('on a terminal, a NOT_JSON reason quoting a raw newline and escape stays on one line, escaped', () => {
+    const work = tempDir();
+    const source = path.join(work, 'raw');
+    spawnSync('mkdir', [source]);
+    writeFileSync(path.join(source, 'data___2023_08_24_20_01_00.json'), 'hello\nworld\u001b[31mRED');
+    // `script` gives the CLI a terminal, as a person running it has.
+    const command = [process.execPath, ...NODE_FLAGS, CLI, 'run', '--source', source, '--warehouse', `duckdb:${path.join(work, 'v.duckdb')}`].map((a) => `'${a}'`).join(' ');
+    const result = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: work, encoding: 'utf8' });
+    const line = result.stdout.split(/\r?\n/).find((l) => l.includes('file rejected'));
+    assert.ok(line, result.stdout);
+    assert.ok(line.includes('NOT_JSON: not valid JSON: Unexpected token \'h\', "hello\\nworld\\u001b[31mRED" is not valid JSON'), line);
+    assert.ok(!line.includes('\u001b[31mRED'), 'the file\'s escape sequence is not sent to the terminal');
   });
 });
