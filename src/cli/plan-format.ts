@@ -1,16 +1,32 @@
-/** The plan as a person reads it on a terminal. */
+/** The plan as a person reads it on a terminal: times in --timezone, with their offset (the JSON keeps UTC). */
+import { DateTime } from 'luxon';
 import type { PlanReport } from '../loader/stages/plan-report.js';
+import type { TimeWindow } from '../loader/window.js';
 
 const int = (n: number): string => n.toLocaleString('en-US');
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
-/** `2023-08-24T18:09:00.000Z` → `2023-08-24 18:09Z` */
-const minute = (iso: string | null): string => (iso === null ? '–' : `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`);
+
+/** `2023-08-24T18:09:00.000Z` in Europe/Paris → `2023-08-24 20:09+02:00` */
+function minuteIn(zone: string) {
+  return (time: string | number | null): string =>
+    time === null ? '–' : DateTime.fromMillis(typeof time === 'number' ? time : Date.parse(time), { zone }).toFormat('yyyy-MM-dd HH:mmZZ');
+}
+
+function windowLine(window: TimeWindow, zone: string): string {
+  const minute = minuteIn(zone);
+  if (!Number.isFinite(window.fromMs) && !Number.isFinite(window.toMs)) return `all files (times in ${zone})`;
+  const from = Number.isFinite(window.fromMs) ? minute(window.fromMs) : 'the first file';
+  const to = Number.isFinite(window.toMs) ? `${minute(window.toMs)} (exclusive)` : 'the last file';
+  return `${from} → ${to}, times in ${zone}`;
+}
 const SHOWN_GAPS = 10;
 const SHOWN_TASKS = 20;
 
-export function formatPlanTable(source: string, plan: PlanReport): string {
+export function formatPlanTable(source: string, plan: PlanReport, scope: { window: TimeWindow; timezone: string }): string {
+  const minute = minuteIn(scope.timezone);
   const rows: [string, string][] = [
     ['source', source],
+    ['window', windowLine(scope.window, scope.timezone)],
     ['files listed', `${int(plan.listed)} (${int(plan.outOfRange)} outside the window, ${int(plan.skipped)} loaded before)`],
     ['to read', `${int(plan.files)} files, ${mb(plan.bytes)}`],
     ['minutes', `${minute(plan.first)} → ${minute(plan.last)}`],

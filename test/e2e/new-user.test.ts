@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { CLI, FIXTURES, NODE_FLAGS, runCli, runJson, tempDir } from '../support/cli.js';
@@ -88,5 +88,35 @@ describe('messages (item 8)', () => {
     assert.ok(line, result.stdout);
     assert.ok(line.includes('NOT_JSON: not valid JSON: Unexpected token \'h\', "hello\\nworld\\u001b[31mRED" is not valid JSON'), line);
     assert.ok(!line.includes('\u001b[31mRED'), 'the file\'s escape sequence is not sent to the terminal');
+  });
+});
+
+describe('times in --timezone with their offset, UTC in JSON (item 5)', () => {
+  // The sample corpus: files named 20:01 … 20:20 Paris time (18:01Z …), snapshots 20:00 … 20:19 Paris time.
+  const work = tempDir();
+  const db = path.join(work, 'v.duckdb');
+
+  test('plan: the window and the minutes in Paris time with +02:00, not 18:01Z; --json in UTC', async () => {
+    const table = await runCli(['plan', '--source', SAMPLE, '--warehouse', `duckdb:${db}`, '--from', '2023-08-24T20:00', '--to', '2023-08-24T21:00']);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^window +2023-08-24 20:00\+02:00 → 2023-08-24 21:00\+02:00 \(exclusive\), times in Europe\/Paris$/m);
+    assert.match(table.stdout, /^minutes +2023-08-24 20:01\+02:00 → 2023-08-24 20:20\+02:00$/m);
+    assert.doesNotMatch(table.stdout, /\d\dZ/);
+    const json = JSON.parse((await runCli(['plan', '--source', SAMPLE, '--warehouse', `duckdb:${db}`, '--from', '2023-08-24T20:00', '--json'])).stdout);
+    assert.deepEqual(json.window, { from: '2023-08-24T18:00:00.000Z', to: null, timezone: 'Europe/Paris' });
+    assert.equal(json.first, '2023-08-24T18:01:00.000Z');
+  });
+
+  test('check: table and HTML in Paris time with the offset; JSON in UTC', async () => {
+    assert.equal((await runJson(['--source', SAMPLE, '--warehouse', `duckdb:${db}`, '--staging', path.join(work, 'staging')], { cwd: work })).code, 0);
+    const table = await runCli(['check', '--warehouse', `duckdb:${db}`, '--from', '2023-08-24T20:00']);
+    assert.match(table.stdout, /^window +2023-08-24 20:00:00\+02:00 → the last row/m);
+    assert.match(table.stdout, /rows in 19 snapshots, 2023-08-24 20:00:\d\d\+02:00 → 20:19:\d\d\+02:00/);
+    const html = path.join(work, 'report.html');
+    await runCli(['check', '--warehouse', `duckdb:${db}`, '--format', 'html', '--output', html]);
+    assert.match(readFileSync(html, 'utf8'), /2023-08-24 20:00:\d\d\+02:00 → 20:19:\d\d\+02:00/);
+    const json = JSON.parse((await runCli(['check', '--warehouse', `duckdb:${db}`, '--from', '2023-08-24T20:00', '--format', 'json'])).stdout);
+    assert.equal(json.window.from, '2023-08-24T18:00:00.000Z');
+    assert.match(json.summary.firstSnapshot, /^2023-08-24T18:00:\d\d\.\d{3}Z$/);
   });
 });

@@ -54,7 +54,10 @@ async function planCommand(args: PlanArgs, { io }: CommandContext): Promise<numb
   const selection = selectFiles(listed, { window: config.window, timezone: config.timezone, manifest });
   const report = describePlan(selection, { tasks: args.tasks, timezone: config.timezone, shardBytes: config.shardBytes, workers: args.workers ?? Math.max(1, os.availableParallelism()) });
   report.warnings.unshift(...warnings);
-  io.stdout(`${args.json ? JSON.stringify({ source: source.description, window: { from: args.from ?? null, to: args.to ?? null, timezone: config.timezone }, ...report }, null, 2) : formatPlanTable(source.description, report)}\n`);
+  // JSON for programs: instants in UTC, as the report's first/last/gaps are.
+  const utc = (ms: number): string | null => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
+  const window = { from: utc(config.window.fromMs), to: utc(config.window.toMs), timezone: config.timezone };
+  io.stdout(`${args.json ? JSON.stringify({ source: source.description, window, ...report }, null, 2) : formatPlanTable(source.description, report, config)}\n`);
   return 0;
 }
 
