@@ -47,6 +47,12 @@ export function describeWindow(window: TimeWindow, zone: string): string {
   return `${from ?? 'the first row'} → ${to ?? 'the last row'} (${to ? 'exclusive' : 'inclusive'})`;
 }
 
+/** The one line that says a report has nothing in it, and what the exit code means. */
+export function noRowsLine(window: TimeWindow, zone: string): string {
+  const where = Number.isFinite(window.fromMs) || Number.isFinite(window.toMs) ? `in the window ${describeWindow(window, zone)}` : 'in the warehouse';
+  return `no rows ${where}: every check skipped, nothing to vouch for (exit 4; --allow-empty exits 0)`;
+}
+
 export function thousands(n: number): string {
   return n.toLocaleString('en-US');
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { CLI, FIXTURES, NODE_FLAGS, runCli, runJson, tempDir } from '../support/cli.js';
@@ -118,5 +118,44 @@ describe('times in --timezone with their offset, UTC in JSON (item 5)', () => {
     const json = JSON.parse((await runCli(['check', '--warehouse', `duckdb:${db}`, '--from', '2023-08-24T20:00', '--format', 'json'])).stdout);
     assert.equal(json.window.from, '2023-08-24T18:00:00.000Z');
     assert.match(json.summary.firstSnapshot, /^2023-08-24T18:00:\d\d\.\d{3}Z$/);
+  });
+});
+
+describe('check on no data (item 7)', () => {
+  const work = tempDir();
+  const db = path.join(work, 'v.duckdb');
+  const CHECK_NAMES = ['snapshot_completeness', 'gaps', 'duplicates', 'nulls', 'negative_counts', 'capacity', 'stale_stations', 'orphans', 'freshness', 'manifest'];
+
+  test('an empty window: every check skip, one EMPTY line, exit 4; --allow-empty exits 0', async () => {
+    assert.equal((await runJson(['--source', SAMPLE, '--warehouse', `duckdb:${db}`, '--staging', path.join(work, 'staging')], { cwd: work })).code, 0);
+    const window = ['--warehouse', `duckdb:${db}`, '--from', '2022-01-01', '--to', '2022-01-02'];
+    const table = await runCli(['check', ...window]);
+    assert.equal(table.code, 4, table.stderr);
+    for (const name of CHECK_NAMES) assert.match(table.stdout, new RegExp(`^  ${name} +– skip +not run: no rows to check$`, 'm'));
+    assert.doesNotMatch(table.stdout, /✓ pass|✗ FAIL|fewer than 0 stations/);
+    const last = table.stdout.trimEnd().split('\n').at(-1);
+    assert.equal(last, 'EMPTY  no rows in the window 2022-01-01 00:00:00+01:00 → 2022-01-02 00:00:00+01:00 (exclusive): every check skipped, nothing to vouch for (exit 4; --allow-empty exits 0)');
+    assert.equal((await runCli(['check', ...window, '--allow-empty'])).code, 0);
+    const json = await runCli(['check', ...window, '--format', 'json']);
+    assert.equal(json.code, 4);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.status, 'empty');
+    assert.deepEqual(report.checks, []);
+    assert.deepEqual(report.skipped.map((s: { name: string }) => s.name).sort(), [...CHECK_NAMES].sort());
+    const html = path.join(work, 'empty.html');
+    assert.equal(existsSync(html), false);
+    assert.equal((await runCli(['check', ...window, '--format', 'html', '--output', html, '--allow-empty'])).code, 0);
+    assert.match(readFileSync(html, 'utf8'), /<title>Data-quality report: EMPTY ·[^]*<p class="empty">no rows in the window/);
+  });
+
+  test('a warehouse whose only file was rejected: "no rows in the warehouse", exit 4', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'raw'));
+    writeFileSync(path.join(dir, 'raw', 'data___2023_08_24_20_01_00.json'), '{"bad": 1}');
+    const run = await runCli(['run', '--source', path.join(dir, 'raw'), '--warehouse', 'duckdb:e.duckdb'], { cwd: dir });
+    assert.equal(run.code, 3, run.stderr);
+    const check = await runCli(['check', '--warehouse', 'duckdb:e.duckdb'], { cwd: dir });
+    assert.equal(check.code, 4);
+    assert.match(check.stdout, /^EMPTY {2}no rows in the warehouse: every check skipped/m);
   });
 });

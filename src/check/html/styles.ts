@@ -36,6 +36,7 @@ td code, .rule code { font-size: 13px; }
 .examples { font-size: 14px; width: auto; min-width: 60%; }
 .examples td { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
 .note { color: var(--muted); font-size: 13px; margin: 6px 0 0; }
+p.empty { background: var(--warn-bg); color: var(--warn); padding: 10px 14px; border-radius: 6px; font-weight: 600; }
 footer { color: var(--muted); font-size: 13px; margin-top: 36px; }
 svg#stations-chart { width: 100%; height: auto; display: block; font: 12px system-ui, sans-serif; }
 svg .grid { stroke: #eef0f3; }
