@@ -196,7 +196,9 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
     source?.kind === 'local' ? LOCAL_FILES_QUEUED_PER_WORKER * Math.max(1, workers ?? 1) : Math.max(MIN_CONCURRENCY, FILES_IN_FLIGHT_PER_WORKER * (workers ?? 1));
   const concurrency = attempt(() => positiveInt(args.concurrency, '--concurrency', defaultConcurrency));
   // gs:// shards are uploaded as they fill: small ones keep a Cloud Run task's disk (its memory) nearly empty.
-  const shardMb = args.shardMb ?? (staging?.kind === 'gcs' ? GCS_SHARD_MB : LOCAL_SHARD_MB);
+  // plan has no --staging: into BigQuery the run stages on gs://, so the plan assumes what that run would use.
+  const stagedOnGcs = staging?.kind === 'gcs' || (purpose === 'plan' && warehouse?.kind === 'bigquery');
+  const shardMb = args.shardMb ?? (stagedOnGcs ? GCS_SHARD_MB : LOCAL_SHARD_MB);
   if (!(shardMb > 0)) problems.push(`--shard-mb must be > 0, got ${shardMb}`);
   if (!isMemorySize(args.duckdbMemory)) problems.push(`--duckdb-memory "${args.duckdbMemory}": use a size such as 128MB or 1GB`);
   if (!(args.streamThresholdMb > 0)) problems.push(`--stream-threshold-mb must be > 0, got ${args.streamThresholdMb}`);

@@ -22,7 +22,7 @@ function windowLine(window: TimeWindow, zone: string): string {
 const SHOWN_GAPS = 10;
 const SHOWN_TASKS = 20;
 
-export function formatPlanTable(source: string, plan: PlanReport, scope: { window: TimeWindow; timezone: string }): string {
+export function formatPlanTable(source: string, plan: PlanReport, scope: { window: TimeWindow; timezone: string; shardMb: number }): string {
   const minute = minuteIn(scope.timezone);
   const rows: [string, string][] = [
     ['source', source],
@@ -36,7 +36,7 @@ export function formatPlanTable(source: string, plan: PlanReport, scope: { windo
     ['tasks', String(plan.tasks.length)],
     ...plan.tasks.slice(0, SHOWN_TASKS).map((task): [string, string] => [`  task ${task.index}`, `${int(task.files)} files, ${mb(task.bytes)}${task.first ? `, ${minute(task.first)} → ${minute(task.last)}` : ''}`]),
     ...(plan.tasks.length > SHOWN_TASKS ? [['', `… ${plan.tasks.length - SHOWN_TASKS} more tasks (--json lists them)`] as [string, string]] : []),
-    ['staged shards', `records ${int(plan.stagedShards.records)}, stations ${int(plan.stagedShards.stations)}, files ${int(plan.stagedShards.files)} (estimate)`],
+    ['staged shards', `records ${int(plan.stagedShards.records)}, stations ${int(plan.stagedShards.stations)}, files ${int(plan.stagedShards.files)} (estimate, ${int(scope.shardMb)} MiB each at most)`],
     ['load jobs', `records ${plan.loadJobsPerTable.records}, stations ${plan.loadJobsPerTable.stations}, files ${plan.loadJobsPerTable.files} per staging table (budget ${int(plan.loadJobsPerTablePerDay)} per table per day); target tables: one MERGE each`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));

@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { CLI, FIXTURES, NODE_FLAGS, runCli, runJson, tempDir } from '../support/cli.js';
+import { CLI, FIXTURES, NODE_FLAGS, REPO, runCli, runJson, tempDir } from '../support/cli.js';
 
 const SAMPLE = path.join(FIXTURES, 'sample-corpus');
 
@@ -157,5 +157,62 @@ describe('check on no data (item 7)', () => {
     const check = await runCli(['check', '--warehouse', 'duckdb:e.duckdb'], { cwd: dir });
     assert.equal(check.code, 4);
     assert.match(check.stdout, /^EMPTY {2}no rows in the warehouse: every check skipped/m);
+  });
+});
+
+describe('invocation and wording (item 9)', () => {
+  test('the README says how to run the command after npm ci, and npx velo-backfill does run it', () => {
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('## Commands'));
+    for (const phrase of ['npx velo-backfill', 'npm install -g .', 'npm link']) assert.ok(quickStart.includes(phrase), phrase);
+    // --no-install: the clone's own bin (package.json "bin"), never a download.
+    const npx = spawnSync('npx', ['--no-install', 'velo-backfill', 'run', '--help'], { cwd: REPO, encoding: 'utf8' });
+    assert.equal(npx.status, 0, npx.stderr);
+    assert.match(npx.stdout, /velo-backfill run/);
+  });
+
+  test('run --help, plan --help and the README name the same raw file types', async () => {
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    assert.match(readme, /`--source DIR\\\|gs:\/\/BUCKET\/PREFIX` \| raw files, read recursively: `\*\.json`, `\*\.ndjson`, `\*\.jsonl`, each optionally `\.gz`/);
+    for (const command of ['run', 'plan']) {
+      const help = (await runCli([command, '--help'])).stdout.replace(/\s+/g, ' ');
+      assert.ok(help.includes('*.json, *.ndjson, *.jsonl, each optionally .gz'), `${command} --help: ${help}`);
+    }
+  });
+
+  test('a folder with .csv and other files: the summary says what was not read and why; DuckDB wording', async () => {
+    const work = tempDir();
+    const source = path.join(work, 'raw');
+    mkdirSync(path.join(source, 'sub'), { recursive: true });
+    for (const name of readdirSync(SAMPLE).slice(0, 3)) cpSync(path.join(SAMPLE, name), path.join(source, name));
+    writeFileSync(path.join(source, 'stations.csv'), 'id,nom\n1,LILLE FLANDRES\n');
+    writeFileSync(path.join(source, 'sub', 'older.csv'), 'id,nom\n');
+    writeFileSync(path.join(source, 'notes.txt'), 'collector notes');
+    const args = ['--source', source, '--warehouse', `duckdb:${path.join(work, 'v.duckdb')}`, '--staging', path.join(work, 'staging')];
+    const table = await runCli(['run', ...args], { cwd: work });
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^files listed +3$/m);
+    assert.match(table.stdout, /^ {2}other files \(not read\) +2 \.csv, 1 \.txt: not raw snapshots; velo-backfill reads \*\.json, \*\.ndjson, \*\.jsonl, each optionally \.gz$/m);
+    assert.match(table.stdout, /^staging loads +records 1, stations 1, files 1$/m);
+    assert.doesNotMatch(table.stdout, /load jobs/, 'DuckDB has no load jobs');
+    assert.match(table.stderr, /files not read: 2 \.csv, 1 \.txt/);
+    assert.equal(readFileSync(path.join(source, 'stations.csv'), 'utf8'), 'id,nom\n1,LILLE FLANDRES\n', 'left as it was');
+    const { summary } = await runJson(args, { cwd: work });
+    assert.deepEqual(summary.ignoredFiles, { '.csv': 2, '.txt': 1 });
+    const plan = await runCli(['plan', '--source', source, '--force']);
+    assert.match(plan.stdout, /- files not read: 2 \.csv, 1 \.txt/);
+    const clean = await runJson(['--source', SAMPLE, '--warehouse', `duckdb:${path.join(work, 'w.duckdb')}`, '--staging', path.join(work, 's2')], { cwd: work });
+    assert.deepEqual(clean.summary.ignoredFiles, {});
+  });
+
+  test('plan --shard-mb defaults as run does: 32 MiB into BigQuery (gs:// staging), 256 otherwise', async () => {
+    // --force: the plan reads no manifest, so no BigQuery is reached.
+    const bigquery = await runCli(['plan', '--source', SAMPLE, '--warehouse', 'bigquery://my-project/vlille', '--force']);
+    assert.equal(bigquery.code, 0, bigquery.stderr);
+    assert.match(bigquery.stdout, /^staged shards .*\(estimate, 32 MiB each at most\)$/m);
+    const local = await runCli(['plan', '--source', SAMPLE, '--force', '--json']);
+    assert.equal(JSON.parse(local.stdout).shardMb, 256);
+    const given = await runCli(['plan', '--source', SAMPLE, '--warehouse', 'bigquery://my-project/vlille', '--force', '--shard-mb', '64', '--json']);
+    assert.equal(JSON.parse(given.stdout).shardMb, 64);
   });
 });

@@ -10,13 +10,14 @@ import { UsageError } from '../../errors.js';
 import { createSource, createWarehouse, isNewWarehouse } from '../factories.js';
 import { sourceOptions, warehouseOptions } from '../options.js';
 import { formatPlanTable } from '../plan-format.js';
+import { describeIgnored } from '../summary.js';
 
 type PlanArgs = RunArgs & { tasks: number };
 
 function planOptions(y: Argv): Argv<PlanArgs> {
   return warehouseOptions(sourceOptions(y))
     .option('tasks', { type: 'number', default: 1, describe: `Tasks to split the files over, as a Cloud Run Job would (1–${MAX_TASKS})` })
-    .option('shard-mb', { type: 'number', default: 256, describe: 'Staged shard size the estimate assumes (MiB), as for run' })
+    .option('shard-mb', { type: 'number', describe: 'Staged shard size the estimate assumes (MiB); default as for run: 32 into BigQuery (gs:// staging), 256 otherwise' })
     .option('workers', { type: 'number', describe: 'Worker threads per task the estimate assumes (default: this machine\'s cores)' })
     .option('force', { type: 'boolean', default: false, describe: 'Plan as if nothing were loaded (ignore the manifest)' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the plan as one JSON object on stdout' })
@@ -53,11 +54,14 @@ async function planCommand(args: PlanArgs, { io }: CommandContext): Promise<numb
   const { describePlan } = await import('../../loader/stages/plan-report.js');
   const selection = selectFiles(listed, { window: config.window, timezone: config.timezone, manifest });
   const report = describePlan(selection, { tasks: args.tasks, timezone: config.timezone, shardBytes: config.shardBytes, workers: args.workers ?? Math.max(1, os.availableParallelism()) });
+  const notRead = describeIgnored(source.ignored ?? new Map());
+  if (notRead) warnings.push(`files not read: ${notRead}`);
   report.warnings.unshift(...warnings);
   // JSON for programs: instants in UTC, as the report's first/last/gaps are.
   const utc = (ms: number): string | null => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
   const window = { from: utc(config.window.fromMs), to: utc(config.window.toMs), timezone: config.timezone };
-  io.stdout(`${args.json ? JSON.stringify({ source: source.description, window, ...report }, null, 2) : formatPlanTable(source.description, report, config)}\n`);
+  const shardMb = config.shardBytes / 1024 / 1024;
+  io.stdout(`${args.json ? JSON.stringify({ source: source.description, window, shardMb, ...report }, null, 2) : formatPlanTable(source.description, report, { ...config, shardMb })}\n`);
   return 0;
 }
 
