@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
+import { chromium, SKIP_WITHOUT_BROWSER } from '../check/browser.js';
+import { countPixels, decodePng } from '../check/png.js';
 import { CLI, FIXTURES, NODE_FLAGS, REPO, runCli, runJson, tempDir } from '../support/cli.js';
 
 const SAMPLE = path.join(FIXTURES, 'sample-corpus');
@@ -214,5 +217,35 @@ describe('invocation and wording (item 9)', () => {
     assert.equal(JSON.parse(local.stdout).shardMb, 256);
     const given = await runCli(['plan', '--source', SAMPLE, '--warehouse', 'bigquery://my-project/vlille', '--force', '--shard-mb', '64', '--json']);
     assert.equal(JSON.parse(given.stdout).shardMb, 64);
+  });
+});
+
+describe('HTML report: missing minutes visible at a glance (item 11)', { skip: SKIP_WITHOUT_BROWSER }, () => {
+  test('a minute the collector missed is an amber column over the dashed expected line, with its times', async () => {
+    const work = tempDir();
+    const source = path.join(work, 'raw');
+    mkdirSync(source);
+    // 20:08 and 20:14–20:15 (Paris) never collected: holes shorter than --max-gap, so no red gap band.
+    const missed = ['data___2023_08_24_20_09_02.json', 'data___2023_08_24_20_15_02.json', 'data___2023_08_24_20_16_00.json'];
+    for (const name of readdirSync(SAMPLE).filter((n) => !missed.includes(n))) cpSync(path.join(SAMPLE, name), path.join(source, name));
+    const db = path.join(work, 'v.duckdb');
+    assert.equal((await runJson(['--source', source, '--warehouse', `duckdb:${db}`, '--staging', path.join(work, 'staging')], { cwd: work })).code, 0);
+    const report = path.join(work, 'report.html');
+    const check = await runCli(['check', '--warehouse', `duckdb:${db}`, '--format', 'html', '--output', report]);
+    assert.equal(check.code, 0, check.stderr);
+    const html = readFileSync(report, 'utf8');
+    const titles = [...html.matchAll(/<rect class="missing"[^>]*><title>([^<]*)<\/title>/g)].map((m) => m[1]);
+    assert.ok(titles.includes('no snapshot between 2023-08-24 20:07:00+02:00 and 2023-08-24 20:09:00+02:00 (1 minute missing)'), titles.join('\n'));
+    assert.ok(titles.includes('no snapshot between 2023-08-24 20:13:00+02:00 and 2023-08-24 20:16:00+02:00 (2 minutes missing)'), titles.join('\n'));
+    assert.doesNotMatch(html, /<rect class="gap" x="[\d.]+" y="48"/, 'below --max-gap: no red band');
+    assert.match(html, /missing minute<\/text>/, 'in the legend');
+
+    const png = path.join(work, 'report.png');
+    const shot = await chromium([`--screenshot=${png}`, '--window-size=1100,760'], pathToFileURL(report).href);
+    assert.equal(shot.code, 0, shot.stderr);
+    const image = decodePng(readFileSync(png));
+    // The columns' fill, #fef3c7: thousands of pixels, where the legend's swatch alone is ~100.
+    const amber = countPixels(image, (r, g, b) => r > 250 && g > 236 && g < 250 && b > 190 && b < 210);
+    assert.ok(amber > 20_000, `amber pixels: ${amber}`);
   });
 });

@@ -70,7 +70,7 @@ export function renderReportHtml(report: CheckReport, options: Pick<CheckOptions
 ${empty ? `<p class="empty">${e(noRowsLine(report.window, report.timezone))}</p>\n` : ''}${tiles(report, outcome)}
 <h2>Stations reporting per snapshot</h2>
 <div class="card">${renderChart({ chart: report.chart, expected: report.summary.expectedStations, zone: report.timezone, maxGapMs: options.maxGapMs })}
-<p class="note">${points} The line breaks where ${report.chart.bucketMs > 60_000 ? 'a group' : 'a minute'} has no snapshot. Red bands: no snapshot for longer than ${e(formatDuration(options.maxGapMs))}; red dots: snapshots with fewer than ${report.summary.expectedStations} stations.</p></div>
+<p class="note">${points} The line breaks where ${report.chart.bucketMs > 60_000 ? 'a group' : 'a minute'} has no snapshot (amber columns). Red bands: no snapshot for longer than ${e(formatDuration(options.maxGapMs))}; red dots: snapshots with fewer than ${report.summary.expectedStations} stations.</p></div>
 <h2>Checks</h2>
 ${checksTable(report)}
 ${failed.length > 0 ? `<h2>What failed</h2>\n${failed.map((c) => examplesSection(c, report.timezone)).join('\n')}` : ''}

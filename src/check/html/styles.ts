@@ -49,6 +49,7 @@ svg .series { fill: none; stroke: var(--blue); stroke-width: 2; stroke-linejoin:
 svg .series-point { fill: var(--blue); }
 svg .band { fill: #93c5fd; fill-opacity: .45; stroke: none; }
 svg .expected { stroke: #059669; stroke-width: 1.5; stroke-dasharray: 6 4; }
+svg .missing { fill: #fef3c7; stroke: #f59e0b; stroke-width: 1.5; stroke-dasharray: 3 3; }
 svg .gap { fill: #ef4444; fill-opacity: .16; stroke: #ef4444; stroke-opacity: .45; }
 svg .incomplete { fill: #dc2626; stroke: #fff; stroke-width: 1.5; }
 svg .empty { fill: var(--muted); font-size: 16px; }
