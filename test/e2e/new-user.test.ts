@@ -249,3 +249,27 @@ describe('HTML report: missing minutes visible at a glance (item 11)', { skip: S
     assert.ok(amber > 20_000, `amber pixels: ${amber}`);
   });
 });
+
+describe('the deploy guide (item 10)', () => {
+  const guide = readFileSync(path.join(REPO, 'docs', 'deploy.md'), 'utf8');
+
+  test('says to enable the APIs, to create the staging bucket in the dataset\'s location and why, how to schedule, and warns about --args', () => {
+    const enable = /gcloud services enable ([^\n]*\n[^\n]*)/.exec(guide)?.[1] ?? '';
+    for (const api of ['run', 'artifactregistry', 'bigquery', 'cloudbuild']) assert.ok(enable.includes(`${api}.googleapis.com`), api);
+    assert.match(guide, /gcloud storage buckets create gs:\/\/STAGING_BUCKET --location=EU/);
+    assert.match(guide, /in the dataset's location[^]*fails/);
+    assert.match(guide, /gcloud scheduler jobs create http [^]*jobs\/velo-backfill-daily:run/);
+    assert.match(guide, /--from "\$\(date -d yesterday \+%F\)" --to "\$\(date \+%F\)"/);
+    assert.match(guide, /`jobs execute --args` replaces every argument/);
+  });
+
+  test('every flag its command lines pass to velo-backfill run exists (a typo there is exit 2 on Cloud Run)', async () => {
+    const help = (await runCli(['run', '--help'])).stdout;
+    const lines = guide.split('\n').filter((line) => /--args=(run,|-c,)/.test(line));
+    assert.ok(lines.length >= 3, lines.join('\n'));
+    const flags = new Set(lines.flatMap((line) => [...line.matchAll(/[,\s](--[a-z][a-z-]*)/g)].map((m) => m[1]!)));
+    for (const flag of ['--source', '--staging', '--warehouse', '--from', '--to']) assert.ok(flags.has(flag), flag);
+    const gcloudOnly = new Set(['--args', '--max-semi-space-size', '--expose-gc']);
+    for (const flag of flags) if (!gcloudOnly.has(flag)) assert.ok(help.includes(`${flag} `), `${flag} is not a run flag`);
+  });
+});
