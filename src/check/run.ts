@@ -30,6 +30,8 @@ async function readSummary(warehouse: CheckWarehouse, options: CheckOptions): Pr
   }
 }
 
+const NO_ROWS = 'not run: no rows to check';
+
 export async function runChecks(warehouse: CheckWarehouse, options: CheckOptions, nowMs = Date.now()): Promise<CheckReport> {
   const summary = summaryFromRow(await readSummary(warehouse, options), options.expectedStations);
   const context: CheckContext = { expectedStations: summary.expectedStations, nowMs };
@@ -37,7 +39,8 @@ export async function runChecks(warehouse: CheckWarehouse, options: CheckOptions
   const skipped: { name: string; reason: string }[] = [];
   let gaps: Gap[] = [];
   for (const definition of CHECKS) {
-    const enabled = definition.enabled?.(options) ?? true;
+    // No rows: a check that "passes" would vouch for nothing (snapshots with fewer than 0 stations).
+    const enabled = summary.rows === 0 ? NO_ROWS : (definition.enabled?.(options) ?? true);
     if (enabled !== true) {
       skipped.push({ name: definition.name, reason: enabled });
       continue;

@@ -97,9 +97,20 @@ export interface RunArgs {
 const LOCAL_SHARD_MB = 256;
 const GCS_SHARD_MB = 32;
 
+/** What is wrong with a bucket name, in GCS's own rules, or null when it is valid. */
+function bucketNameProblem(bucket: string): string | null {
+  if (bucket === '') return 'names no bucket';
+  if (bucket.length < 3) return `has a bucket name "${bucket}" that is too short: GCS bucket names have 3 to 63 characters`;
+  if (bucket.length > (bucket.includes('.') ? 222 : 63)) return `has a bucket name that is too long: GCS bucket names have 3 to 63 characters (222 with dots)`;
+  if (!/^[a-z0-9][a-z0-9._-]*[a-z0-9]$/.test(bucket)) return `has a bucket name "${bucket}" GCS does not allow: lowercase letters, digits, -, _ and ., starting and ending with a letter or digit`;
+  return null;
+}
+
 export function parseGcsUri(uri: string, flag: string): { bucket: string; prefix: string } {
-  const m = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/.exec(uri);
+  const m = /^gs:\/\/([^/]*)(?:\/(.*))?$/.exec(uri);
   if (!m) throw new UsageError('BAD_GCS_URI', `${flag} "${uri}" is not a gs://bucket[/prefix] URI`);
+  const problem = bucketNameProblem(m[1] as string);
+  if (problem) throw new UsageError('BAD_GCS_URI', `${flag} "${uri}" ${problem}`);
   const prefix = (m[2] ?? '').replace(/^\/+/, '');
   return { bucket: m[1] as string, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
 }
@@ -113,8 +124,10 @@ export function parseSource(text: string): SourceTarget {
 
 export function parseWarehouse(text: string): WarehouseTarget {
   if (text.startsWith('duckdb:')) {
-    const path = text.slice('duckdb:'.length);
-    if (path === '') throw new UsageError('BAD_WAREHOUSE', '--warehouse duckdb: needs a file, e.g. duckdb:./velo.duckdb');
+    // URL style, as for bigquery://: `duckdb://velo.duckdb` is a path relative to the current folder (it used to
+    // write /velo.duckdb at the filesystem root), `duckdb:///data/velo.duckdb` an absolute one.
+    const path = text.slice('duckdb:'.length).replace(/^\/\/(?=.)/, '');
+    if (path === '' || path === '//') throw new UsageError('BAD_WAREHOUSE', '--warehouse duckdb: needs a file, e.g. duckdb:./velo.duckdb');
     return { kind: 'duckdb', path };
   }
   const bq = /^bigquery:\/\/([^/]+)\/([^/]+)\/?$/.exec(text);
@@ -180,7 +193,8 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
     if (args.staging?.startsWith('gs://')) return { kind: 'gcs', ...parseGcsUri(args.staging, '--staging') };
     return { kind: 'local', dir: args.staging ? `${args.staging.replace(/\/+$/, '')}/${runId}` : `${runDir}/staging` };
   });
-  if (purpose === 'run' && warehouse?.kind === 'bigquery' && staging?.kind !== 'gcs') {
+  // A --staging gs://… that did not parse has its own message: not also "add --staging gs://…".
+  if (purpose === 'run' && warehouse?.kind === 'bigquery' && staging?.kind !== 'gcs' && !args.staging?.startsWith('gs://')) {
     problems.push('--warehouse bigquery://… loads from GCS: add --staging gs://BUCKET/PREFIX');
   }
   if (task && task.count > 1) {
@@ -194,7 +208,9 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
     source?.kind === 'local' ? LOCAL_FILES_QUEUED_PER_WORKER * Math.max(1, workers ?? 1) : Math.max(MIN_CONCURRENCY, FILES_IN_FLIGHT_PER_WORKER * (workers ?? 1));
   const concurrency = attempt(() => positiveInt(args.concurrency, '--concurrency', defaultConcurrency));
   // gs:// shards are uploaded as they fill: small ones keep a Cloud Run task's disk (its memory) nearly empty.
-  const shardMb = args.shardMb ?? (staging?.kind === 'gcs' ? GCS_SHARD_MB : LOCAL_SHARD_MB);
+  // plan has no --staging: into BigQuery the run stages on gs://, so the plan assumes what that run would use.
+  const stagedOnGcs = staging?.kind === 'gcs' || (purpose === 'plan' && warehouse?.kind === 'bigquery');
+  const shardMb = args.shardMb ?? (stagedOnGcs ? GCS_SHARD_MB : LOCAL_SHARD_MB);
   if (!(shardMb > 0)) problems.push(`--shard-mb must be > 0, got ${shardMb}`);
   if (!isMemorySize(args.duckdbMemory)) problems.push(`--duckdb-memory "${args.duckdbMemory}": use a size such as 128MB or 1GB`);
   if (!(args.streamThresholdMb > 0)) problems.push(`--stream-threshold-mb must be > 0, got ${args.streamThresholdMb}`);

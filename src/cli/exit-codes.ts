@@ -6,7 +6,7 @@ export const EXIT = {
   internal: 1,
   usage: 2,
   rejected: 3,
-  /** `check`: an error-level check failed (or any check, with --strict). */
+  /** `check`: an error-level check failed (or any check, with --strict), or there were no rows to check. */
   checksFailed: 4,
   temporary: 75,
   /** Interrupted by Ctrl-C (128 + SIGINT) or by SIGTERM (128 + 15): nothing half-merged, a re-run is safe. */
@@ -33,6 +33,8 @@ export function exitCodeForRun(summary: { deadLetter: { entries: number } | null
   return summary.deadLetter && summary.deadLetter.entries > 0 ? EXIT.rejected : EXIT.ok;
 }
 
-export function exitCodeForChecks(outcome: { status: 'pass' | 'fail' }): number {
+/** No rows is 4 too: a scheduler must not take "nothing checked" for "all good", unless --allow-empty says so. */
+export function exitCodeForChecks(outcome: { status: 'pass' | 'fail' }, rows: { none: boolean; allowEmpty: boolean }): number {
+  if (rows.none) return rows.allowEmpty ? EXIT.ok : EXIT.checksFailed;
   return outcome.status === 'fail' ? EXIT.checksFailed : EXIT.ok;
 }

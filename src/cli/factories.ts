@@ -58,7 +58,8 @@ export async function createCoordinator(staging: StagingStore): Promise<Coordina
 
 /** How a warehouse target is named in summaries and logs. */
 export function describeWarehouse(target: RunConfig['warehouse']): string {
-  return target.kind === 'duckdb' ? `duckdb:${target.path}` : `bigquery://${target.project}/${target.dataset}`;
+  // The resolved path: a person sees which file was written whatever folder the command ran in.
+  return target.kind === 'duckdb' ? `duckdb:${path.resolve(target.path)}` : `bigquery://${target.project}/${target.dataset}`;
 }
 
 /** True when the warehouse does not exist yet (a DuckDB file to be created): nothing can be loaded in it. */

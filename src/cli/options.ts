@@ -1,10 +1,11 @@
 /** Flags shared by several commands: where the raw files are, the time window, the warehouse, a run's flags. */
 import type { Argv, Options } from 'yargs';
 import { DEFAULT_DUCKDB_MEMORY } from '../loader/warehouses/warehouse.js';
+import { RAW_FILE_TYPES } from './summary.js';
 
 export function sourceOptions<T>(y: Argv<T>): Argv<T> {
   return y
-    .option('source', { type: 'string', demandOption: true, describe: 'Raw files: a folder (recursive, *.json, *.ndjson, optionally .gz) or gs://BUCKET/PREFIX' })
+    .option('source', { type: 'string', demandOption: true, describe: `Raw files: a folder (recursive: ${RAW_FILE_TYPES}; other files are counted in the summary, not read) or gs://BUCKET/PREFIX` })
     .option('from', { type: 'string', describe: 'Start of the window (inclusive): 2023-08-24, 2023-08-24T20:00, or with an offset/Z. Read in --timezone' })
     .option('to', { type: 'string', describe: 'End of the window (exclusive), same forms as --from' })
     .option('timezone', { type: 'string', default: 'Europe/Paris', describe: 'Zone of --from/--to without an offset, and of the wall-clock times in file names' })

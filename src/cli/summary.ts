@@ -12,7 +12,18 @@ const MERGE_WORDS: Record<RunSummary['merge']['status'], string> = {
   'held-back': 'HELD BACK',
 };
 
-export function formatSummaryTable(s: RunSummary): string {
+/** Raw file types the tool reads; anything else in a source folder is listed as not read. */
+export const RAW_FILE_TYPES = '*.json, *.ndjson, *.jsonl, each optionally .gz';
+
+/** `2 .csv, 1 .txt: not raw snapshots; velo-backfill reads *.json, …`, or null when nothing was passed over. */
+export function describeIgnored(ignored: ReadonlyMap<string, number>): string | null {
+  if (ignored.size === 0) return null;
+  const counts = [...ignored].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([ext, n]) => `${int(n)} ${ext}`);
+  return `${counts.join(', ')}: not raw snapshots; velo-backfill reads ${RAW_FILE_TYPES}`;
+}
+
+export function formatSummaryTable(s: RunSummary, ignored: ReadonlyMap<string, number> = new Map()): string {
+  const notRead = describeIgnored(ignored);
   const rows: [string, string][] = [
     ['run id', s.runId],
     ['source', s.source],
@@ -20,6 +31,7 @@ export function formatSummaryTable(s: RunSummary): string {
     ...(s.task.count > 1 ? [['task', `index ${s.task.index} of ${s.task.count} (attempt ${s.task.attempt})`] as [string, string]] : []),
     ['merge', `${MERGE_WORDS[s.merge.status]}${s.merge.note ? ` (${s.merge.note})` : ''}`],
     ['files listed', int(s.files.listed)],
+    ...(notRead ? [['  other files (not read)', notRead] as [string, string]] : []),
     ['  out of range', int(s.files.outOfRange)],
     ['  skipped (already loaded)', int(s.files.skipped)],
     ['  processed', int(s.files.processed)],
@@ -34,7 +46,8 @@ export function formatSummaryTable(s: RunSummary): string {
     ['degraded records', int(s.rows.degradedRecords)],
     ['bytes read', mb(s.bytes.read)],
     ['bytes staged', `${mb(s.bytes.staged)} in ${s.shards.records + s.shards.stations + s.shards.files} shard(s)`],
-    ['load jobs', `records ${s.loadJobs.records}, stations ${s.loadJobs.stations}, files ${s.loadJobs.files}`],
+    // DuckDB loads its staging with SQL, not BigQuery load jobs.
+    [s.warehouse.startsWith('duckdb:') ? 'staging loads' : 'load jobs', `records ${s.loadJobs.records}, stations ${s.loadJobs.stations}, files ${s.loadJobs.files}`],
     ['wall time', `${s.wallSeconds.toFixed(2)} s (CPU ${s.cpuSeconds.toFixed(2)} s, peak RSS ${s.peakRssMb} MB)`],
     ['throughput', `${s.mbPerSecond.toFixed(1)} MB/s, ${int(Math.round(s.rowsPerSecond))} rows/s`],
   ];
@@ -43,6 +56,6 @@ export function formatSummaryTable(s: RunSummary): string {
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
 }
 
-export function formatSummaryJson(s: RunSummary): string {
-  return JSON.stringify(s, null, 2);
+export function formatSummaryJson(s: RunSummary, ignored: ReadonlyMap<string, number> = new Map()): string {
+  return JSON.stringify({ ...s, ignoredFiles: Object.fromEntries(ignored) }, null, 2);
 }

@@ -95,7 +95,7 @@ test('the chart: a line broken at holes, the gap band, a dot per incomplete buck
   assert.equal(svg.match(/<path class="series" d="M/g)!.length, 2 + 1, 'two runs of buckets, plus the legend');
   assert.equal(svg.match(/<rect class="gap" x=/g)!.length, 2, 'one gap, plus the legend');
   assert.equal(svg.match(/<circle class="incomplete" cx="\d/g)!.length, 2, 'one incomplete bucket, plus the legend');
-  assert.match(svg, /<title>gap: no snapshot from 2023-08-24 20:09:00 to 2023-08-24 20:16:00 \(7m\)<\/title>/);
+  assert.match(svg, /<title>gap: no snapshot from 2023-08-24 20:09:00\+02:00 to 2023-08-24 20:16:00\+02:00 \(7m\)<\/title>/);
   const empty = renderChart({ chart: { ...report([]).chart, points: [], gaps: [] }, expected: 0, zone: 'UTC', maxGapMs: 300_000 });
   assert.match(empty, /No snapshot in this window/);
 });
@@ -118,7 +118,7 @@ test('the table and the JSON: one line per check, the examples of what failed in
   const text = formatCheckTable(report([failed, result('capacity', 'warn', 0)]), false);
   assert.match(text, /^ {2}gaps +error +✗ FAIL +1 +rule of gaps$/m);
   assert.match(text, /^ {2}freshness +– skip +not run: give --max-age$/m);
-  assert.match(text, /^ {4}2023-08-24 20:04:00 +2023-08-24 20:11:00 +7m$/m);
+  assert.match(text, /^ {4}2023-08-24 20:04:00\+02:00 +2023-08-24 20:11:00\+02:00 +7m$/m);
   assert.match(text, /\nFAIL {2}gaps failed$/);
   const json = JSON.parse(formatCheckJson(report([failed]), true));
   assert.deepEqual(Object.keys(json), ['status', 'strict', 'failing', 'warehouse', 'generatedAt', 'window', 'summary', 'checks', 'skipped']);

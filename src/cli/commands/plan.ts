@@ -10,6 +10,7 @@ import { UsageError } from '../../errors.js';
 import { createSource, createWarehouse, isNewWarehouse } from '../factories.js';
 import { planRunFlags, sourceOptions, warehouseOptions } from '../options.js';
 import { formatPlanTable } from '../plan-format.js';
+import { describeIgnored } from '../summary.js';
 
 type PlanArgs = RunArgs & { tasks?: number };
 
@@ -54,8 +55,14 @@ async function planCommand(args: PlanArgs, { io }: CommandContext): Promise<numb
   const { describePlan } = await import('../../loader/stages/plan-report.js');
   const selection = selectFiles(listed, { window: config.window, timezone: config.timezone, manifest });
   const report = describePlan(selection, { tasks, timezone: config.timezone, shardBytes: config.shardBytes, workers: args.workers ?? Math.max(1, os.availableParallelism()) });
+  const notRead = describeIgnored(source.ignored ?? new Map());
+  if (notRead) warnings.push(`files not read: ${notRead}`);
   report.warnings.unshift(...warnings);
-  io.stdout(`${args.json ? JSON.stringify({ source: source.description, window: { from: args.from ?? null, to: args.to ?? null, timezone: config.timezone }, ...report }, null, 2) : formatPlanTable(source.description, report)}\n`);
+  // JSON for programs: instants in UTC, as the report's first/last/gaps are.
+  const utc = (ms: number): string | null => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
+  const window = { from: utc(config.window.fromMs), to: utc(config.window.toMs), timezone: config.timezone };
+  const shardMb = config.shardBytes / 1024 / 1024;
+  io.stdout(`${args.json ? JSON.stringify({ source: source.description, window, shardMb, ...report }, null, 2) : formatPlanTable(source.description, report, { ...config, shardMb })}\n`);
   return 0;
 }
 

@@ -12,7 +12,7 @@ import type { CommandContext } from '../context.js';
 import { exitCodeForRun } from '../exit-codes.js';
 import { createCoordinator, createSource, describeWarehouse, createStaging, createWarehouse, isNewWarehouse } from '../factories.js';
 import { runFlags, sourceOptions, warehouseOptions } from '../options.js';
-import { formatSummaryJson, formatSummaryTable } from '../summary.js';
+import { describeIgnored, formatSummaryJson, formatSummaryTable } from '../summary.js';
 
 function runOptions(y: Argv): Argv<RunArgs> {
   return runFlags(warehouseOptions(sourceOptions(y)))
@@ -116,7 +116,9 @@ async function runWith(config: RunConfig, { io, logger }: CommandContext, interr
         critical: (work) => interrupts.critical(work),
       },
     );
-    io.stdout(`${config.json ? formatSummaryJson(summary) : formatSummaryTable(summary)}\n`);
+    const ignored = source.ignored ?? new Map<string, number>();
+    if (ignored.size > 0) logger.warn({ ignored: Object.fromEntries(ignored) }, `files not read: ${describeIgnored(ignored)}`);
+    io.stdout(`${config.json ? formatSummaryJson(summary, ignored) : formatSummaryTable(summary, ignored)}\n`);
     return exitCodeForRun(summary);
   } finally {
     await pool.close();

@@ -39,7 +39,18 @@ function terminal(): DestinationStream {
     messageFormat: '{msg}{if object} {object}{end}{if code} {code}{end}{if reason}: {reason}{end}',
     ignore: 'pid,hostname,runId,task,attempt,object,code,reason',
   });
-  return { write: (line: string) => writeLine(format(line)) };
+  return { write: (line: string) => writeLine(format(escapeControls(JSON.parse(line) as Record<string, unknown>))) };
+}
+
+/**
+ * A reason may quote a file's bytes (NOT_JSON: "Unexpected token … "hello⏎world""): on a terminal a raw newline
+ * would break the line and an escape sequence would be obeyed, so control characters are shown as \n, \u001b.
+ */
+function escapeControls(entry: Record<string, unknown>): Record<string, unknown> {
+  const escape = (text: string): string =>
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return Object.fromEntries(Object.entries(entry).map(([key, value]) => [key, typeof value === 'string' ? escape(value) : value]));
 }
 
 export function createLogger(options: { level?: string; pretty?: boolean } = {}): Logger {

@@ -17,6 +17,8 @@ export interface ListOptions {
 
 export interface Source {
   readonly description: string;
+  /** Files the last list() passed over as not raw snapshots, by extension (`.csv` → 2): the summary says so. */
+  readonly ignored?: ReadonlyMap<string, number>;
   /** Every raw file, sorted by name (the run applies the time window to the names). */
   list(options: ListOptions): Promise<SourceObject[]>;
   /** Whole file as bytes (small files: the fast path). */
