@@ -1,9 +1,10 @@
 /**
  * One file's outcome, accumulated record by record, so the whole-document path (flatten-file.ts), NDJSON lines
- * (ndjson-input.ts) and the streaming path for huge files share the logic.
+ * (ndjson-input.ts), CSV and the streaming path for huge files share the logic.
  */
 import type { FileRejectCode } from './decode.js';
-import { asciiJson, recordLine } from './ndjson.js';
+import { DEFAULT_NETWORK } from './formats/start.js';
+import { asciiJson, locatedLine, recordLine } from './ndjson.js';
 import { LatestStations } from './stations.js';
 import { epochMillis } from './timestamps.js';
 import type { FileContext, FormatModule, RowReject, StationRow } from './types.js';
@@ -20,6 +21,13 @@ export interface LoadedFile {
   degradedRecords: number;
   rejectedRows: number;
   rejects: RowReject[];
+  /** Records of another network (JCDecaux contracts other than --network): counted, not loaded. */
+  skippedRecords: number;
+  /** Station attributes without an observation (GBFS station_information). */
+  stationRows: number;
+  /** Rows keyed by coordinates (MEL CSV; also counted in `rows`), for the located staging table; may be streamed out. */
+  locatedNdjson: string;
+  locatedRows: number;
   /** Each station's latest observation in this file, among records inside the run's window. */
   stations: LatestStations<StationRow>;
   /** Earliest and latest record_timestamp (epoch ms), for the manifest's coverage check. */
@@ -31,6 +39,7 @@ export interface DegradedFile {
   status: 'degraded';
   format: string;
   degradedRecords: number;
+  skippedRecords: number;
 }
 
 export interface RejectedFile {
@@ -55,6 +64,10 @@ export type ReadOutcome = LoadedFile | DegradedFile | RejectedFile;
 
 export class FileFlattener {
   private ndjson = '';
+  private located = '';
+  private locatedRows = 0;
+  private skipped = 0;
+  private stationRows = 0;
   private rows = 0;
   private degraded = 0;
   private rejected = 0;
@@ -88,25 +101,42 @@ export class FileFlattener {
   /** `line`: the NDJSON line the record came from. */
   add(raw: unknown, index: number, line?: number): void {
     const outcome = this.format.flattenRecord(raw, this.context);
-    if (outcome.kind === 'degraded') {
+    if (outcome.kind === 'row') {
+      this.rows++;
+      this.ndjson += recordLine(outcome.record, this.sourceLiteral);
+      this.observe(outcome.record.record_timestamp);
+      if (outcome.station !== null) this.addStation(outcome.station);
+    } else if (outcome.kind === 'degraded') {
       this.degraded++;
     } else if (outcome.kind === 'reject') {
       this.reject(index, outcome.reason, line);
+    } else if (outcome.kind === 'skipped') {
+      this.skipped++;
+    } else if (outcome.kind === 'station') {
+      this.stationRows++;
+      this.observe(outcome.at);
+      this.addStation(outcome.station);
     } else {
       this.rows++;
-      this.ndjson += recordLine(outcome.record, this.sourceLiteral);
-      const ts = outcome.record.record_timestamp;
-      if (ts !== this.lastTimestamp) {
-        // Timestamps repeat within a minute's file: convert only when the text changes.
-        this.lastTimestamp = ts;
-        this.lastMs = epochMillis(ts);
-        if (this.lastMs < this.minMs) this.minMs = this.lastMs;
-        if (this.lastMs > this.maxMs) this.maxMs = this.lastMs;
-      }
-      // Rows outside the window are cut in SQL: their attributes must not win either.
-      if (this.lastMs >= this.fromMs && this.lastMs < this.toMs) {
-        this.stations.add(outcome.station.id, this.lastMs, ts, this.context.name, outcome.station);
-      }
+      this.locatedRows++;
+      this.located += locatedLine(outcome.record, this.sourceLiteral);
+      this.observe(outcome.record.record_timestamp);
+    }
+  }
+
+  /** The time of the latest row or station, for the file's coverage and the stations' lineage. */
+  private observe(ts: string): void {
+    if (ts === this.lastTimestamp) return; // Timestamps repeat within a minute's file: convert only when the text changes.
+    this.lastTimestamp = ts;
+    this.lastMs = epochMillis(ts);
+    if (this.lastMs < this.minMs) this.minMs = this.lastMs;
+    if (this.lastMs > this.maxMs) this.maxMs = this.lastMs;
+  }
+
+  private addStation(station: StationRow): void {
+    // Rows outside the window are cut in SQL: their attributes must not win either.
+    if (this.lastMs >= this.fromMs && this.lastMs < this.toMs) {
+      this.stations.add(station.id, this.lastMs, this.lastTimestamp, this.context.name, station);
     }
   }
 
@@ -117,15 +147,23 @@ export class FileFlattener {
     return chunk;
   }
 
+  /** Located (coordinate-keyed) NDJSON produced since the last call. */
+  takeLocatedNdjson(): string {
+    const chunk = this.located;
+    this.located = '';
+    return chunk;
+  }
+
   get bufferedLength(): number {
-    return this.ndjson.length;
+    return this.ndjson.length + this.located.length;
   }
 
   finish(): ReadOutcome {
-    if (this.rows === 0 && this.rejected === 0) {
-      return { status: 'degraded', format: this.format.id, degradedRecords: this.degraded };
+    const nothing = this.rows === 0 && this.stationRows === 0;
+    if (nothing && this.rejected === 0) {
+      return { status: 'degraded', format: this.format.id, degradedRecords: this.degraded, skippedRecords: this.skipped };
     }
-    if (this.rows === 0) {
+    if (nothing) {
       const first = this.rejects[0];
       return {
         status: 'rejected',
@@ -142,9 +180,27 @@ export class FileFlattener {
       degradedRecords: this.degraded,
       rejectedRows: this.rejected,
       rejects: this.rejects,
+      skippedRecords: this.skipped,
+      stationRows: this.stationRows,
+      locatedNdjson: this.takeLocatedNdjson(),
+      locatedRows: this.locatedRows,
       stations: this.stations,
       minTimestampMs: this.minMs,
       maxTimestampMs: this.maxMs,
     };
   }
+}
+
+/**
+ * A detected format's file-level checks: V'lille shapes load only under their network, and a format's `begin`
+ * finds the records' time (the document's, or the collection time in the name).
+ */
+export function startFile(format: FormatModule, doc: unknown, context: FileContext): FileFlattener | RejectedFile {
+  const network = context.network ?? DEFAULT_NETWORK;
+  if (format.network !== undefined && format.network !== network) {
+    return { status: 'rejected', code: 'WRONG_NETWORK', reason: `a ${format.id} file holds ${format.network} data; this run loads --network ${network}`, rejects: [] };
+  }
+  const started = format.begin?.(doc, context) ?? { context };
+  if ('reject' in started) return { status: 'rejected', code: started.code, reason: started.reject, rejects: [] };
+  return new FileFlattener(format, started.context);
 }

@@ -22,6 +22,8 @@ import { noStations, packStations } from './station-batch.js';
 import { ShardWriter } from '../staging/shards.js';
 import type { TimeWindow } from '../sources/window.js';
 import { StreamReject, detectNdjson, textChunks, type TextChunk } from './stream-bytes.js';
+import { peekCsv } from './peek-csv.js';
+import { streamCsv } from './stream-csv.js';
 
 /** What the streaming path can answer: it never hands a file on (no 'stream'). */
 export type StreamedOutcome = ReadOutcome;
@@ -96,7 +98,8 @@ export async function streamFlattenFile(
   try {
     const text = textChunks(input, options.onBytes ?? (() => undefined), total);
     const { ndjson, all } = await detectNdjson(text, MAX_PARSE_BYTES);
-    const outcome = ndjson ? await streamLines(all, context, write) : await streamDocument(all, context, write);
+    const csv = ndjson ? null : await peekCsv(all);
+    const outcome = ndjson ? await streamLines(all, context, write) : csv!.csv ? await streamCsv(csv!.all, context, write) : await streamDocument(csv!.all, context, write);
     if (outcome.status === 'loaded' && outcome.recordsNdjson) {
       await write(outcome.recordsNdjson);
       outcome.recordsNdjson = '';
