@@ -4,7 +4,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { VeloError } from '../../errors.js';
-import { isRawFileName, type ListOptions, type Source, type SourceObject } from '../source.js';
+import { inKeyRange, isRawFileName, type ListOptions, type Source, type SourceObject } from '../source.js';
 
 const STAT_BATCH = 256;
 
@@ -27,7 +27,7 @@ export class LocalSource implements Source {
     }
     const names = entries
       .map((entry) => entry.split(path.sep).join('/'))
-      .filter(isRawFileName)
+      .filter((name) => isRawFileName(name) && inKeyRange(name, options.range))
       .sort();
     const objects: SourceObject[] = [];
     for (let i = 0; i < names.length; i += STAT_BATCH) {
