@@ -11,12 +11,18 @@ import { UsageError } from '../errors.js';
 import type { RunConfig } from './config.js';
 
 // The Google Cloud clients and DuckDB's native module load only when a run needs them (start-up time).
+/** Missing Application Default Credentials are a usage error before the first real GCS or BigQuery call. */
+async function requireCredentials(): Promise<void> {
+  await (await import('../loader/gcp/credentials.js')).requireCredentials();
+}
+
 let storage: Storage | null = null;
 
 /** What reaching GCS needs. */
 type StorageConfig = Pick<RunConfig, 'warehouse' | 'gcsEndpoint'>;
 
 async function storageFor(config: StorageConfig): Promise<Storage> {
+  if (!config.gcsEndpoint) await requireCredentials();
   const { createStorage } = await import('../loader/gcp/clients.js');
   const projectId = config.warehouse.kind === 'bigquery' ? config.warehouse.project : process.env.GOOGLE_CLOUD_PROJECT;
   storage ??= createStorage({ projectId, gcsEndpoint: config.gcsEndpoint });
@@ -84,6 +90,7 @@ export async function createWarehouse(config: WarehouseConfig, options: { readOn
     return DuckDbWarehouse.open(config.warehouse.path, config.runId, { memoryLimit: config.duckdbMemory, readOnly: options.readOnly, waitLockMs: config.waitLockMs });
   }
   const { project, dataset } = config.warehouse;
+  if (!config.bigqueryEndpoint) await requireCredentials();
   const [{ createBigQuery }, { BigQueryWarehouse }] = await Promise.all([import('../loader/gcp/clients.js'), import('../loader/warehouses/bigquery.js')]);
   const client = createBigQuery({ projectId: project, bigqueryEndpoint: config.bigqueryEndpoint, location: config.location });
   // Query job ids name the run, the task and its attempt: a re-sent request attaches, a new process never does.

@@ -11,7 +11,7 @@ import type { Logger } from './output/log.js';
 import { WarehouseOpener } from './warehouses/opener.js';
 import { createParsePool, type ParsePool } from './workers/parse-pool.js';
 import type { Progress } from './output/progress.js';
-import type { Source } from './sources/source.js';
+import type { KeyRange, Source, SourceObject } from './sources/source.js';
 import { extractFiles } from './stages/extract.js';
 import { loadPackage } from './stages/load.js';
 import { finishRun, type FinishContext, type RejectLimit } from './finish.js';
@@ -76,6 +76,7 @@ class Run {
   readonly warehouse: WarehouseOpener;
   readonly fanOut: FanOutTask | null;
   private readonly startedAt = performance.now();
+  private loaded: Promise<ReadonlyMap<string, ManifestEntry>> | null = null;
 
   constructor(
     readonly options: RunOptions,
@@ -86,6 +87,12 @@ class Run {
     this.logger = deps.logger.child({ runId: options.runId, task: options.task.index, attempt: options.task.attempt });
     this.warehouse = new WarehouseOpener(deps.openWarehouse);
     this.fanOut = isFanOut(options.task) ? new FanOutTask(deps.coordinator!, options.task, this.logger) : null;
+  }
+
+  /** Files already loaded (read once: a fan-out planner selects twice). */
+  manifest(): Promise<ReadonlyMap<string, ManifestEntry>> {
+    this.loaded ??= this.warehouse.get().then((warehouse) => warehouse.loadedFiles());
+    return this.loaded;
   }
 
   get seconds(): number {
@@ -132,22 +139,31 @@ export async function runBackfill(options: RunOptions, deps: RunDeps): Promise<R
   }
 }
 
-/** Plan: list the source while the warehouse opens, then drop what the manifest says is loaded. */
-async function plan(run: Run): Promise<FileSelection> {
+/** Plan: list the source (or a key range of it) while the warehouse opens, then drop what the manifest says is loaded. */
+async function list(run: Run, range?: KeyRange): Promise<SourceObject[]> {
+  if (!run.deps.newWarehouse) run.warehouse.start();
+  return run.deps.source.list(range ? { range } : {});
+}
+
+async function select(run: Run, listed: readonly SourceObject[]): Promise<FileSelection> {
   const { options, deps } = run;
-  if (!deps.newWarehouse) run.warehouse.start();
-  const listed = await deps.source.list({});
-  const manifest: ReadonlyMap<string, ManifestEntry> = options.force || deps.newWarehouse ? new Map() : await (await run.warehouse.get()).loadedFiles();
+  const manifest: ReadonlyMap<string, ManifestEntry> = options.force || deps.newWarehouse ? new Map() : await run.manifest();
   const selection = selectFiles(listed, { window: options.window, timezone: options.timezone, manifest });
   run.logger.info({ listed: selection.listed, outOfRange: selection.outOfRange, skipped: selection.skipped, todo: selection.todo.length }, 'planned');
   return selection;
+}
+
+/** The files this task reads: all of them, or with fan-out its slice (fanout/protocol.ts). */
+function plan(run: Run): Promise<FileSelection> {
+  const inputs = { list: (range?: KeyRange) => list(run, range), select: (listed: readonly SourceObject[]) => select(run, listed) };
+  return run.fanOut ? run.fanOut.planSlice(windowParams(run.options.window), inputs) : list(run).then((listed) => select(run, listed));
 }
 
 /** Plan, extract and load this task's slice; with fan-out, mark it done. */
 async function stageSlice(run: Run): Promise<SliceReport> {
   const { options, deps, logger } = run;
   const selection = await plan(run);
-  const files = run.fanOut ? await run.fanOut.slice(selection.todo, windowParams(options.window)) : selection.todo;
+  const files = selection.todo;
   const staged =
     files.length === 0
       ? emptyPackage()

@@ -4,7 +4,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { VeloError } from '../../errors.js';
-import { isRawFileName, type ListOptions, type Source, type SourceObject } from './source.js';
+import { inKeyRange, isRawFileName, type ListOptions, type Source, type SourceObject } from './source.js';
 
 const STAT_BATCH = 256;
 
@@ -27,7 +27,7 @@ export class LocalSource implements Source {
       throw new VeloError('SOURCE_NOT_FOUND', `cannot read source folder ${this.root} (${code ?? 'error'}): check --source`, { kind: 'usage', cause: error });
     }
     const all = entries.map((entry) => entry.split(path.sep).join('/'));
-    const names = all.filter(isRawFileName).sort();
+    const names = all.filter((name) => isRawFileName(name) && inKeyRange(name, options.range)).sort();
     this.countIgnored(all.filter((name) => !isRawFileName(name)));
     const objects: SourceObject[] = [];
     for (let i = 0; i < names.length; i += STAT_BATCH) {

@@ -11,15 +11,23 @@ export interface SourceObject {
   md5?: string;
 }
 
+/** Names from `start` (included) to `end` (excluded), relative to the source root; an absent end is unbounded. */
+export interface KeyRange {
+  start?: string;
+  end?: string;
+}
+
 export interface ListOptions {
   signal?: AbortSignal;
+  /** Only these names (a fan-out task lists its own slice); default: every name. */
+  range?: KeyRange;
 }
 
 export interface Source {
   readonly description: string;
   /** Files the last list() passed over as not raw snapshots, by extension (`.csv` → 2): the summary says so. */
   readonly ignored?: ReadonlyMap<string, number>;
-  /** Every raw file, sorted by name (the run applies the time window to the names). */
+  /** Every raw file (in `options.range`), sorted by name (the run applies the time window to the names). */
   list(options: ListOptions): Promise<SourceObject[]>;
   /** Whole file as bytes (small files: the fast path). */
   read(object: SourceObject, signal?: AbortSignal): Promise<Buffer>;
@@ -32,4 +40,8 @@ export interface Source {
 /** Raw file names we read: JSON, NDJSON, optionally gzipped. */
 export function isRawFileName(name: string): boolean {
   return /\.(json|ndjson|jsonl)(\.gz)?$/i.test(name);
+}
+
+export function inKeyRange(name: string, range: KeyRange | undefined): boolean {
+  return !range || ((range.start === undefined || name >= range.start) && (range.end === undefined || name < range.end));
 }

@@ -80,14 +80,13 @@ function sum<K extends string>(items: readonly Record<K, number>[], keys: readon
   return total;
 }
 
-/** The execution's totals from every task's slice (each task listed the same files; slices add up). */
+/** The execution's totals from every task's slice (each task counts the names of its own slice: they add up). */
 export function combineSlices(slices: readonly SliceReport[]): SliceReport {
-  const first = slices[0];
   const deadLetters = slices.map((slice) => slice.deadLetter).filter((d): d is NonNullable<RunSummary['deadLetter']> => d !== null);
   return {
-    listed: first?.listed ?? 0,
-    outOfRange: first?.outOfRange ?? 0,
-    skipped: first?.skipped ?? 0,
+    listed: slices.reduce((total, slice) => total + slice.listed, 0),
+    outOfRange: slices.reduce((total, slice) => total + slice.outOfRange, 0),
+    skipped: slices.reduce((total, slice) => total + slice.skipped, 0),
     processed: slices.reduce((total, slice) => total + slice.processed, 0),
     counts: sum(slices.map((slice) => slice.counts), Object.keys(NO_COUNTS) as (keyof ExtractCounts)[]),
     stagedBytes: slices.reduce((total, slice) => total + slice.stagedBytes, 0),

@@ -12,9 +12,14 @@ import { bigqueryError, callGoogle, classifyGoogleError } from '../gcp/errors.js
 import { MAX_URIS_PER_LOAD_JOB } from './load-limits.js';
 import { stagingSchema, tableSchema, TABLE_KINDS, type SchemaField, type TableKind } from './schemas.js';
 import { renderSql, stripLineComments, type SqlName } from './sql-files.js';
-import { stageTable, stageTemplateValues, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from './warehouse.js';
+import { stageTable, stageTableNames, stageTemplateValues, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from './warehouse.js';
 
 export { MAX_URIS_PER_LOAD_JOB };
+/**
+ * Staging and scratch tables expire on their own, so a crashed execution leaves nothing behind for good: 7 days
+ * from creation, longer than Cloud Run's longest task (168 h). A run merges (and drops them) long before.
+ */
+export const SCRATCH_TABLE_TTL_MS = 7 * 24 * 3600 * 1000;
 const POLL_MIN_MS = 250;
 const POLL_MAX_MS = 5_000;
 
@@ -168,7 +173,26 @@ export class BigQueryWarehouse implements Warehouse {
     const job = await this.createOrAttach(jobId, () => this.client.createQueryJob(options));
     await this.waitFor(job, `sql/bigquery/${name}.sql`);
     const [rows] = await this.call(`results of sql/bigquery/${name}.sql`, () => job.getQueryResults());
+    await this.expire(this.scratchTables(name, scopes));
     return (rows as Record<string, unknown>[]).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)])));
+  }
+
+  /** The run-scoped tables a SQL file creates (CREATE OR REPLACE: each creation needs its expiration again). */
+  private scratchTables(name: SqlName, scopes: readonly StageScope[]): string[] {
+    if (name === 'create_staging') return scopes.flatMap((scope) => Object.values(stageTableNames(this.runId, scope)));
+    if (name !== 'dedupe') return [];
+    const { unique_records, latest_stations, ready_files } = tableNames(this.runId);
+    return [unique_records, latest_stations, ready_files];
+  }
+
+  /**
+   * Set through the API (tables.patch), not DDL OPTIONS(expiration_timestamp): the emulator accepts the DDL option
+   * but ignores it, and a table's expirationTime read back is what the tests check (docs/emulators.md).
+   */
+  private async expire(tables: readonly string[]): Promise<void> {
+    const expirationTime = String(Date.now() + SCRATCH_TABLE_TTL_MS);
+    const dataset = this.client.dataset(this.datasetId);
+    await Promise.all(tables.map((table) => this.call(`expiration of ${table}`, () => dataset.table(table).setMetadata({ expirationTime }))));
   }
 
   async close(): Promise<void> {}
