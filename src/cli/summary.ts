@@ -13,7 +13,7 @@ const MERGE_WORDS: Record<RunSummary['merge']['status'], string> = {
 };
 
 /** Raw file types the tool reads; anything else in a source folder is listed as not read. */
-export const RAW_FILE_TYPES = '*.json, *.ndjson, *.jsonl, each optionally .gz';
+export const RAW_FILE_TYPES = '*.json, *.ndjson, *.jsonl, *.geojson, *.csv, each optionally .gz';
 
 /** `2 .csv, 1 .txt: not raw snapshots; velo-backfill reads *.json, …`, or null when nothing was passed over. */
 export function describeIgnored(ignored: ReadonlyMap<string, number>): string | null {

@@ -29,6 +29,10 @@ export interface RunOptions {
   runId: string;
   window: TimeWindow;
   timezone: string;
+  /** The dataset's network (--network): recorded in the warehouse, checked before reading. */
+  network: string;
+  /** `auto` or one format id (--input-format). */
+  inputFormat: string;
   force: boolean;
   /** Files in flight at once (I/O). */
   concurrency: number;
@@ -169,7 +173,7 @@ async function stageSlice(run: Run): Promise<SliceReport> {
       ? emptyPackage()
       : await extractFiles(
           files,
-          { window: options.window, concurrency: options.concurrency, workers: options.workers, shardBytes: options.shardBytes, streamThresholdBytes: options.streamThresholdBytes, spoolDir: deps.staging.spoolDir },
+          { window: options.window, read: { timezone: options.timezone, network: options.network, inputFormat: options.inputFormat }, concurrency: options.concurrency, workers: options.workers, shardBytes: options.shardBytes, streamThresholdBytes: options.streamThresholdBytes, spoolDir: deps.staging.spoolDir },
           {
             source: deps.source,
             pool: run.pool,

@@ -31,7 +31,7 @@ test('extract → load → merge: a staged package per table, loaded into one ta
   try {
     pkg = await extractFiles(
       selection.todo,
-      { window: UNBOUNDED, concurrency: 4, workers: 2, shardBytes: 2048, streamThresholdBytes: 16 * 2 ** 20, spoolDir: staging.spoolDir },
+      { window: UNBOUNDED, read: { timezone: 'Europe/Paris', network: 'vlille', inputFormat: 'auto' }, concurrency: 4, workers: 2, shardBytes: 2048, streamThresholdBytes: 16 * 2 ** 20, spoolDir: staging.spoolDir },
       { source, pool, deadLetter, logger, progress: createProgress(logger, { tty: false, enabled: false }), onShardComplete: (shard) => completed.push(shard) },
     );
   } finally {

@@ -4,7 +4,7 @@
  * Bad files go to the dead-letter report; a read failure that is not about one file stops the stage.
  */
 import PQueue from 'p-queue';
-import type { BatchResult } from '../workers/messages.js';
+import type { BatchResult, ReadContext } from '../workers/messages.js';
 import type { DeadLetterWriter } from '../staging/dead-letter.js';
 import type { Logger } from '../output/log.js';
 import type { ParsePool } from '../workers/parse-pool.js';
@@ -22,6 +22,8 @@ export type { ExtractCounts };
 
 export interface ExtractOptions {
   window: TimeWindow;
+  /** Timezone, network and input format every file is read with (--timezone, --network, --input-format). */
+  read: ReadContext;
   /** Files in flight at once. */
   concurrency: number;
   workers: number;
