@@ -15,6 +15,7 @@ import { totalBytes } from '../staging/shards.js';
 import type { TimeWindow } from '../sources/window.js';
 import { batchFiles } from './extract/batches.js';
 import { ExtractLedger, type ExtractCounts } from './extract/ledger.js';
+import type { FormatTally } from './extract/format-tally.js';
 import { FileReader, tooLargeToParseWhole } from './extract/reader.js';
 import { totalSize } from './plan.js';
 
@@ -52,6 +53,8 @@ export interface StagedPackage {
   /** Local NDJSON shards per table. */
   shards: Record<TableKind, string[]>;
   counts: ExtractCounts;
+  /** Files and rows per raw format. */
+  formats: FormatTally;
   degradedFiles: string[];
   stagedBytes: number;
 }
@@ -144,5 +147,5 @@ export async function extractFiles(files: readonly SourceObject[], options: Extr
   }
   if (firstError) throw firstError;
   const shards = await ledger.close(options.shardBytes);
-  return { shards, counts: ledger.counts, degradedFiles: ledger.degradedFiles, stagedBytes: totalBytes([...shards.records, ...shards.stations, ...shards.files]) };
+  return { shards, counts: ledger.counts, formats: ledger.formats, degradedFiles: ledger.degradedFiles, stagedBytes: totalBytes(Object.values(shards).flat()) };
 }
