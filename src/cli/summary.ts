@@ -49,7 +49,7 @@ export function formatSummaryTable(s: RunSummary, ignored: ReadonlyMap<string, n
     ['  out of range', int(s.rows.outOfRange)],
     ['  duplicate', int(s.rows.duplicate)],
     ['  merged (new)', int(s.rows.merged)],
-    ['rows rejected', `${int(s.rows.rejected)}${s.rows.unlocated > 0 ? ` (${int(s.rows.unlocated)} located rows at no station's coordinates)` : ''}`],
+    ['rows rejected', `${int(s.rows.rejected)}${s.unlocatedRows > 0 ? ` (${int(s.unlocatedRows)} located rows at no station's coordinates)` : ''}`],
     ['degraded records', int(s.rows.degradedRecords)],
     ['bytes read', mb(s.bytes.read)],
     ...formatRows(s.formats),

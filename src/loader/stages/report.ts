@@ -20,11 +20,10 @@ export interface RunSummary {
   task: { index: number; count: number; attempt: number };
   merge: { status: MergeStatus; note?: string };
   files: { listed: number; outOfRange: number; skipped: number; processed: number; loaded: number; degraded: number; rejected: number };
-  /**
-   * `unlocated`: located rows (MEL CSV) at no single station's coordinates, rejected by the merge (also in
-   * `rejected`).
-   */
-  rows: { staged: number; rejected: number; unlocated: number; outOfRange: number; duplicate: number; merged: number; degradedRecords: number };
+  /** `rejected` includes `unlocatedRows`. */
+  rows: { staged: number; rejected: number; outOfRange: number; duplicate: number; merged: number; degradedRecords: number };
+  /** Located rows (MEL CSV) at no single station's coordinates: rejected by the merge. */
+  unlocatedRows: number;
   /** Files (loaded or degraded) and staged rows per raw format. */
   formats: FormatTally;
   bytes: { read: number; staged: number };
@@ -146,12 +145,12 @@ export function buildSummary(input: ReportInput): RunSummary {
     rows: {
       staged: counts.stagedRows,
       rejected: counts.rejectedRows + unlocated,
-      unlocated,
       outOfRange: merged ? counts.stagedRows - inRange : 0,
       duplicate: inRange - newRows - unlocated,
       merged: newRows,
       degradedRecords: counts.degradedRecords,
     },
+    unlocatedRows: unlocated,
     formats: slice.formats ?? {},
     bytes: { read: counts.bytesRead, staged: slice.stagedBytes },
     shards: slice.shards,

@@ -10,7 +10,7 @@
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { MAX_PARSE_BYTES } from '../../transform/decode.js';
-import { FileFlattener, type ReadOutcome } from '../../transform/file-flattener.js';
+import { FileFlattener, startFile, type ReadOutcome } from '../../transform/file-flattener.js';
 import type { FileContext } from '../../transform/types.js';
 import { LineSplitter } from '../../transform/line-splitter.js';
 import { LinesFlattener } from '../../transform/ndjson-input.js';
@@ -66,7 +66,13 @@ async function streamLines(chunks: AsyncIterator<TextChunk>, context: FileContex
 
 /** One document: its `records` items, one at a time; the format is checked once the top level is known. */
 async function streamDocument(chunks: AsyncIterator<TextChunk>, context: FileContext, write: (ndjson: string) => Promise<void>): Promise<StreamedOutcome> {
-  const flattener = new FileFlattener(vlilleV1, context);
+  // Only ODS v1 documents are streamed (other JSON shapes are read whole); its network and --input-format hold here too.
+  const forced = context.inputFormat !== undefined && context.inputFormat !== 'auto' && context.inputFormat !== vlilleV1.id;
+  const flattener = forced ? null : startFile(vlilleV1, null, context);
+  if (!(flattener instanceof FileFlattener)) {
+    await drain(chunks);
+    return flattener ?? { status: 'rejected', code: 'UNKNOWN_SHAPE', reason: `unknown file format (--input-format ${context.inputFormat}): a streamed document is read as ${vlilleV1.id} only`, rejects: [] };
+  }
   let first: unknown;
   const reader = new RecordsReader({
     item(record, index) {
