@@ -12,13 +12,19 @@ QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY updated_at DESC, source_file
 -- a coordinate it lacks stays as it was), so the located rows' match never depends on which worker read which
 -- file. `stations`: how many stations stand at the point (a located row matches only a point with exactly one).
 CREATE OR REPLACE TABLE {{station_points}} AS
-SELECT longitude, latitude, MIN(id) AS id, COUNT(*) AS stations FROM (
-  SELECT COALESCE(s.id, t.id) AS id,
-    CASE WHEN s.id IS NOT NULL AND (t.id IS NULL OR t.updated_at IS NULL OR s.updated_at > t.updated_at) THEN COALESCE(s.longitude, t.longitude) ELSE t.longitude END AS longitude,
-    CASE WHEN s.id IS NOT NULL AND (t.id IS NULL OR t.updated_at IS NULL OR s.updated_at > t.updated_at) THEN COALESCE(s.latitude, t.latitude) ELSE t.latitude END AS latitude
-  FROM {{stations}} AS t FULL OUTER JOIN {{latest_stations}} AS s ON t.id = s.id
+SELECT longitude, latitude, MIN(id) AS id, COUNT(id) AS stations FROM (
+  -- Stations this run does not update (no newer observation)…
+  SELECT t.id, t.longitude, t.latitude
+  FROM {{stations}} AS t LEFT JOIN {{latest_stations}} AS s ON t.id = s.id
+  WHERE s.id IS NULL OR NOT (t.updated_at IS NULL OR s.updated_at > t.updated_at)
+  UNION ALL
+  -- …and those it inserts or updates.
+  SELECT s.id, COALESCE(s.longitude, t.longitude) AS longitude, COALESCE(s.latitude, t.latitude) AS latitude
+  FROM {{latest_stations}} AS s LEFT JOIN {{stations}} AS t ON t.id = s.id
+  WHERE t.id IS NULL OR t.updated_at IS NULL OR s.updated_at > t.updated_at
 ) AS merged
-WHERE longitude IS NOT NULL AND latitude IS NOT NULL
+-- @run_id is always set: the emulator fails a statement of a parameterised job that uses no parameter at all.
+WHERE longitude IS NOT NULL AND latitude IS NOT NULL AND @run_id IS NOT NULL
 GROUP BY longitude, latitude;
 
 -- One row per natural key (station_id, record_timestamp): stale and byte-identical minutes repeat keys, and

@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { corpus, queryDuckDb, runCli, runJson, tempDir } from '../support/cli.js';
-import { dumpDuckDb } from '../support/tables.js';
+import { SKIP_WITHOUT_EMULATORS, startEmulators, uniqueName, uploadFolder, type Emulators } from '../support/gcp.js';
+import { dumpBigQuery, dumpDuckDb } from '../support/tables.js';
 
 /**
  * Files and staged rows per format (hand-counted from the fixtures: test/transform/formats.test.ts EXPECTED and
@@ -109,5 +110,39 @@ describe('a mixed-format folder (every format + V\'lille v1 minutes) in one run 
     const bad = await runCli(['run', ...args, '--input-format', 'vlille-mel-wsf'], { cwd: work });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /did you mean vlille-mel-wfs/);
+  });
+});
+
+describe('the same mixed folder from gs:// into the BigQuery emulator', { skip: SKIP_WITHOUT_EMULATORS }, () => {
+  let emu: Emulators;
+  const bucket = uniqueName('velo-mixed').toLowerCase().replace(/_/g, '-');
+  const source = corpus('formats', 'vlille/minutes');
+  before(async () => {
+    emu = await startEmulators();
+    await uploadFolder(emu.storage, bucket, 'raw/', source);
+  });
+  after(() => emu?.stop());
+
+  test('one run: the same counts and the same tables as DuckDB; a re-run adds nothing', async () => {
+    const work = tempDir();
+    const dataset = uniqueName('mixed');
+    const args = ['--source', `gs://${bucket}/raw`, '--staging', `gs://${bucket}/staging`, '--warehouse', `bigquery://${emu.project}/${dataset}`];
+    const { code, summary, stderr } = await runJson(args, { cwd: work, env: emu.env });
+    assert.equal(code, 3, stderr);
+    assert.deepEqual(summary.rows, { staged: 99, rejected: 2, outOfRange: 0, duplicate: 10, merged: 88, degradedRecords: 5 });
+    assert.equal(summary.unlocatedRows, 1);
+    assert.deepEqual(summary.formats, FORMATS);
+    const db = path.join(work, 'v.duckdb');
+    assert.equal((await runJson(['--source', source, '--warehouse', `duckdb:${db}`], { cwd: work })).code, 3);
+    const [bq, duck] = [await dumpBigQuery(emu.bigquery, emu.project, dataset), await dumpDuckDb(db)];
+    assert.deepEqual(bq.records, duck.records);
+    assert.deepEqual(bq.stations, duck.stations);
+    const again = await runJson(args, { cwd: work, env: emu.env });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.summary.files.skipped, 23);
+    assert.equal(again.summary.rows.merged, 0);
+    const other = await runCli(['run', ...args, '--network', 'lyon'], { cwd: work, env: emu.env });
+    assert.equal(other.code, 2, other.stderr);
+    assert.match(other.stderr, /holds network "vlille"/);
   });
 });

@@ -55,7 +55,7 @@ test('extract → load → merge: a staged package per table, loaded into one ta
     await warehouse.ensureTables();
     const scope = { task: 0 };
     const loaded = await loadPackage(pkg, scope, UNBOUNDED, { staging, warehouse, logger });
-    assert.deepEqual(loaded.loadJobs, { records: 1, stations: 1, files: 1 });
+    assert.deepEqual(loaded.loadJobs, { records: 1, stations: 1, files: 1, located: 0 });
     const input = { runId: 'stage-test', window: windowParams(UNBOUNDED), scopes: [scope] };
     const first = await mergeStaged(input, warehouse, logger);
     assert.deepEqual(first, { inRangeRows: 67, newRows: 57, unlocatedRows: 0 });

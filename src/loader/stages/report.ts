@@ -27,8 +27,9 @@ export interface RunSummary {
   /** Files (loaded or degraded) and staged rows per raw format. */
   formats: FormatTally;
   bytes: { read: number; staged: number };
-  shards: Record<TableKind, number>;
-  loadJobs: Record<TableKind, number>;
+  /** Per staging table; `located` only when the run staged located rows (MEL CSV). */
+  shards: TableCounts;
+  loadJobs: TableCounts;
   deadLetter: { path: string; entries: number; files: number } | null;
   degradedFiles: string[];
   wallSeconds: number;
@@ -57,6 +58,14 @@ export interface SliceReport {
 }
 
 const NO_TABLES: Record<TableKind, number> = { records: 0, stations: 0, files: 0, located: 0 };
+
+export type TableCounts = Record<Exclude<TableKind, 'located'>, number> & { located?: number };
+
+/** A run of formats other than MEL CSV reports the three tables it always had. */
+function tableCounts(counts: Record<TableKind, number>): TableCounts {
+  const { located, ...rest } = counts;
+  return located > 0 ? counts : rest;
+}
 
 export const NO_COUNTS: ExtractCounts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0 };
 
@@ -153,8 +162,8 @@ export function buildSummary(input: ReportInput): RunSummary {
     unlocatedRows: unlocated,
     formats: slice.formats ?? {},
     bytes: { read: counts.bytesRead, staged: slice.stagedBytes },
-    shards: slice.shards,
-    loadJobs: slice.loadJobs,
+    shards: tableCounts(slice.shards),
+    loadJobs: tableCounts(slice.loadJobs),
     deadLetter: slice.deadLetter,
     degradedFiles: slice.degradedFiles,
     wallSeconds,
