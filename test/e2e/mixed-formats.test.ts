@@ -67,7 +67,7 @@ describe('a mixed-format folder (every format + V\'lille v1 minutes) in one run 
     assert.deepEqual(stations.map((row) => row.id), [1, 2, 3, 4, 5, 6, 10]);
     const files = await queryDuckDb(db, `SELECT format, COUNT(*) AS n FROM _velo_files GROUP BY 1 ORDER BY 1`);
     assert.deepEqual(Object.fromEntries(files.map((row) => [row.format, row.n])), Object.fromEntries(Object.entries(FORMATS).map(([id, f]) => [id, f.files])));
-    assert.deepEqual(await queryDuckDb(db, 'SELECT "key", "value" FROM _velo_meta'), [{ key: 'network', value: 'vlille' }]);
+    assert.deepEqual(await queryDuckDb(db, 'SELECT "key", "value" FROM velo_meta'), [{ key: 'network', value: 'vlille' }]);
   });
 
   test('a second run skips every file and changes nothing', async () => {

@@ -1,5 +1,5 @@
 /**
- * One network per dataset: the first run into a dataset records its --network (`_velo_meta`); a run with
+ * One network per dataset: the first run into a dataset records its --network (`velo_meta`); a run with
  * another network stops before it reads anything (exit 2). A dataset loaded before networks were recorded
  * holds V'lille minutes: it counts as `vlille`.
  */
@@ -12,7 +12,7 @@ export const LEGACY_NETWORK = 'vlille';
 /** The network the dataset holds, and whether it is recorded (null: an empty dataset, nothing recorded). */
 export async function datasetNetwork(warehouse: Warehouse): Promise<{ network: string; recorded: boolean } | null> {
   const [row] = await warehouse.runSql('network');
-  if (Number(row?.networks ?? 0) > 1) throw new UsageError('MIXED_NETWORKS', `${warehouse.description} records more than one network in _velo_meta: keep one row (key 'network')`);
+  if (Number(row?.networks ?? 0) > 1) throw new UsageError('MIXED_NETWORKS', `${warehouse.description} records more than one network in velo_meta: keep one row (key 'network')`);
   if (row?.network !== null && row?.network !== undefined) return { network: String(row.network), recorded: true };
   return Number(row?.files ?? 0) > 0 ? { network: LEGACY_NETWORK, recorded: false } : null;
 }

@@ -62,7 +62,7 @@ export interface TableNames {
   records: string;
   stations: string;
   files: string;
-  /** The dataset's own facts (its network). */
+  /** The dataset's own facts (its network). Not `_velo_…`: those names are scratch tables, except `_velo_files`. */
   meta: string;
   unique_records: string;
   latest_stations: string;
@@ -98,7 +98,7 @@ export function tableNames(runId: string): TableNames {
     records: 'records',
     stations: 'stations',
     files: '_velo_files',
-    meta: '_velo_meta',
+    meta: 'velo_meta',
     unique_records: `_velo_unique_records_${suffix}`,
     latest_stations: `_velo_latest_stations_${suffix}`,
     ready_files: `_velo_ready_files_${suffix}`,
