@@ -12,12 +12,15 @@ WHEN NOT MATCHED THEN INSERT
 
 -- Later observations win, whatever order the runs come in; on a tie the row stays as it is (its source_file is
 -- the file the observation was first loaded from, like records.source_file), so a re-run changes nothing.
+-- An attribute the newer observation's format lacks (GBFS has no adresse/commune) stays as it was.
+-- (dedupe.sql's station_points repeats this rule for the coordinates: keep them in step.)
 MERGE {{stations}} AS t
 USING {{latest_stations}} AS s
 ON t.id = s.id
 WHEN MATCHED AND (t.updated_at IS NULL OR s.updated_at > t.updated_at) THEN UPDATE SET
-  nom = s.nom, libelle = s.libelle, adresse = s.adresse, commune = s.commune, type = s.type,
-  latitude = s.latitude, longitude = s.longitude, updated_at = s.updated_at, source_file = s.source_file, run_id = s.run_id
+  nom = COALESCE(s.nom, t.nom), libelle = COALESCE(s.libelle, t.libelle), adresse = COALESCE(s.adresse, t.adresse),
+  commune = COALESCE(s.commune, t.commune), type = COALESCE(s.type, t.type),
+  latitude = COALESCE(s.latitude, t.latitude), longitude = COALESCE(s.longitude, t.longitude), updated_at = s.updated_at, source_file = s.source_file, run_id = s.run_id
 WHEN NOT MATCHED THEN INSERT
   (id, nom, libelle, adresse, commune, type, latitude, longitude, updated_at, source_file, run_id)
   VALUES (s.id, s.nom, s.libelle, s.adresse, s.commune, s.type, s.latitude, s.longitude, s.updated_at, s.source_file, s.run_id);

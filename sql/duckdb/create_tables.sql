@@ -2,3 +2,5 @@
 CREATE TABLE IF NOT EXISTS {{records}} ({{records_ddl}});
 CREATE TABLE IF NOT EXISTS {{stations}} ({{stations_ddl}});
 CREATE TABLE IF NOT EXISTS {{files}} ({{files_ddl}});
+-- The dataset's own facts, one row per key: `network` (one network per dataset, checked before a run reads).
+CREATE TABLE IF NOT EXISTS {{meta}} ("key" VARCHAR NOT NULL, "value" VARCHAR);

@@ -12,6 +12,7 @@ import { checkIdentifier, checkProjectId } from '../loader/warehouses/sql-files.
 import { DEFAULT_SHARD_BYTES } from '../loader/staging/shards.js';
 import { checkRunId, memoryBytes } from '../loader/warehouses/warehouse.js';
 import { defaultRunId, parseRejectLimit, taskIdentity } from './run-identity.js';
+import { DEFAULT_NETWORK, checkInputFormat, checkNetwork } from './format-flags.js';
 
 /**
  * Default --concurrency. Downloads (gs://) hold a file's bytes until a worker takes it: this many per worker thread,
@@ -43,6 +44,10 @@ export interface RunConfig {
   runId: string;
   window: TimeWindow;
   timezone: string;
+  /** --network: the dataset's network. */
+  network: string;
+  /** --input-format: `auto` or one format id. */
+  inputFormat: string;
   force: boolean;
   json: boolean;
   deadLetterPath: string;
@@ -69,6 +74,8 @@ export interface RunArgs {
   from?: string;
   to?: string;
   timezone: string;
+  network?: string;
+  inputFormat?: string;
   runId?: string;
   deadLetter?: string;
   staging?: string;
@@ -185,6 +192,8 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
   const timezone = attempt(() => checkTimeZone(args.timezone));
   const window = timezone ? attempt(() => makeWindow(args.from, args.to, timezone)) : undefined;
   const task = attempt(() => taskIdentity(args, env));
+  const network = attempt(() => checkNetwork(args.network ?? DEFAULT_NETWORK));
+  const inputFormat = attempt(() => checkInputFormat(args.inputFormat ?? 'auto'));
   const requestedRunId = args.runId ?? defaultRunId(env);
   const runId = attempt(() => checkRunId(requestedRunId));
   const maxRejected = attempt(() => parseRejectLimit(args.maxRejected));
@@ -216,7 +225,7 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
   if (!(args.streamThresholdMb > 0)) problems.push(`--stream-threshold-mb must be > 0, got ${args.streamThresholdMb}`);
   if (args.waitLock !== undefined && !(args.waitLock >= 0)) problems.push(`--wait-lock must be a number of seconds ≥ 0, got ${args.waitLock}`);
 
-  if (problems.length > 0 || !source || !warehouse || !timezone || !window || !runId || !staging || concurrency === undefined || workers === undefined || !task || maxRejected === undefined) {
+  if (problems.length > 0 || !source || !warehouse || !timezone || !window || !runId || !staging || concurrency === undefined || workers === undefined || !task || maxRejected === undefined || !network || !inputFormat) {
     throw new UsageError('BAD_USAGE', problems.join('\n'));
   }
   return Object.freeze({
@@ -228,6 +237,8 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
     runId,
     window,
     timezone,
+    network,
+    inputFormat,
     force: args.force,
     json: args.json,
     // Absolute: the summary names a file a person can open from anywhere.

@@ -27,9 +27,11 @@ export function exitCodeForError(error: unknown): number {
  * exits 0 for rejects below --max-rejected: Cloud Run would retry a task that exits 3, for nothing (its
  * dead-letter report is kept under the run's gs:// staging folder and named in its log).
  */
-export function exitCodeForRun(summary: { deadLetter: { entries: number } | null; task: { count: number }; merge: { status: string } }): number {
+export function exitCodeForRun(summary: { deadLetter: { entries: number } | null; task: { count: number }; merge: { status: string }; unlocatedRows?: number }): number {
   if (summary.merge.status === 'held-back') return EXIT.rejected;
   if (summary.task.count > 1) return EXIT.ok;
+  // Located rows (MEL CSV) at no station's coordinates are rejected by the merge, after the dead-letter report.
+  if ((summary.unlocatedRows ?? 0) > 0) return EXIT.rejected;
   return summary.deadLetter && summary.deadLetter.entries > 0 ? EXIT.rejected : EXIT.ok;
 }
 

@@ -2,6 +2,7 @@
 import type { Argv, Options } from 'yargs';
 import { DEFAULT_DUCKDB_MEMORY } from '../loader/warehouses/warehouse.js';
 import { RAW_FILE_TYPES } from './summary.js';
+import { FORMAT_IDS } from '../transform/formats.js';
 
 export function sourceOptions<T>(y: Argv<T>): Argv<T> {
   return y
@@ -38,6 +39,8 @@ const RUN_FLAGS: Record<string, Options> = {
   'work-dir': { type: 'string', describe: "Folder for run folders (staging, dead-letter report): default .velo/ beside the DuckDB file, ./.velo for BigQuery" },
   'dead-letter': { type: 'string', describe: 'NDJSON report of rejected files and records (default .velo/runs/RUN_ID/dead-letter.ndjson)' },
   'max-rejected': { type: 'string', describe: 'Merge nothing when more files than this are rejected: a count (10) or a share of the files read (5%); staging is kept (exit 3)' },
+  'input-format': { type: 'string', default: 'auto', describe: `Raw format: auto (found per file from its shape) or one of ${FORMAT_IDS.join(', ')}` },
+  network: { type: 'string', default: 'vlille', describe: "The dataset's network: the V'lille shapes load only under vlille, JCDecaux records of other contracts are skipped; a dataset holds one network (another one: exit 2)" },
   force: { type: 'boolean', default: false, describe: 'Reprocess files the manifest says are loaded (still adds no duplicate rows)' },
   json: { type: 'boolean', default: false, describe: 'Print the summary as JSON on stdout' },
   workers: { type: 'number', describe: 'Parse/flatten worker threads (default: CPU cores; 0 = main thread)' },
@@ -46,7 +49,7 @@ const RUN_FLAGS: Record<string, Options> = {
   'stream-threshold-mb': { type: 'number', default: 0.5, describe: "Files above this size (MiB) are streamed record by record instead of parsed whole (JSON.parse holds up to ~90× a text's size: bounded memory); a minute is ~0.16" },
 };
 
-const RUN_GROUP = ['run-id', 'staging', 'keep-staging', 'work-dir', 'dead-letter', 'max-rejected', 'force', 'json'];
+const RUN_GROUP = ['input-format', 'network', 'run-id', 'staging', 'keep-staging', 'work-dir', 'dead-letter', 'max-rejected', 'force', 'json'];
 const TUNING_GROUP = ['workers', 'concurrency', 'shard-mb', 'stream-threshold-mb'];
 /** What a plan uses of a run's command line (the rest changes nothing in a plan). */
 const USED_BY_PLAN = new Set(['force', 'json', 'workers', 'shard-mb', 'staging', 'task-count']);

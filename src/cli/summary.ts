@@ -13,13 +13,20 @@ const MERGE_WORDS: Record<RunSummary['merge']['status'], string> = {
 };
 
 /** Raw file types the tool reads; anything else in a source folder is listed as not read. */
-export const RAW_FILE_TYPES = '*.json, *.ndjson, *.jsonl, each optionally .gz';
+export const RAW_FILE_TYPES = '*.json, *.ndjson, *.jsonl, *.geojson, *.csv, each optionally .gz';
 
 /** `2 .csv, 1 .txt: not raw snapshots; velo-backfill reads *.json, …`, or null when nothing was passed over. */
 export function describeIgnored(ignored: ReadonlyMap<string, number>): string | null {
   if (ignored.size === 0) return null;
   const counts = [...ignored].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([ext, n]) => `${int(n)} ${ext}`);
   return `${counts.join(', ')}: not raw snapshots; velo-backfill reads ${RAW_FILE_TYPES}`;
+}
+
+/** One line per raw format read: its files and staged rows. */
+function formatRows(formats: RunSummary['formats']): [string, string][] {
+  const ids = Object.keys(formats).sort();
+  if (ids.length === 0) return [];
+  return [['formats', `${ids.length}`], ...ids.map((id): [string, string] => [`  ${id}`, `${int(formats[id]!.files)} file(s), ${int(formats[id]!.rows)} row(s)`])];
 }
 
 export function formatSummaryTable(s: RunSummary, ignored: ReadonlyMap<string, number> = new Map()): string {
@@ -42,12 +49,13 @@ export function formatSummaryTable(s: RunSummary, ignored: ReadonlyMap<string, n
     ['  out of range', int(s.rows.outOfRange)],
     ['  duplicate', int(s.rows.duplicate)],
     ['  merged (new)', int(s.rows.merged)],
-    ['rows rejected', int(s.rows.rejected)],
+    ['rows rejected', `${int(s.rows.rejected)}${s.unlocatedRows > 0 ? ` (${int(s.unlocatedRows)} located rows at no station's coordinates)` : ''}`],
     ['degraded records', int(s.rows.degradedRecords)],
     ['bytes read', mb(s.bytes.read)],
-    ['bytes staged', `${mb(s.bytes.staged)} in ${s.shards.records + s.shards.stations + s.shards.files} shard(s)`],
+    ...formatRows(s.formats),
+    ['bytes staged', `${mb(s.bytes.staged)} in ${Object.values(s.shards).reduce((n, shards) => n + shards, 0)} shard(s)`],
     // DuckDB loads its staging with SQL, not BigQuery load jobs.
-    [s.warehouse.startsWith('duckdb:') ? 'staging loads' : 'load jobs', `records ${s.loadJobs.records}, stations ${s.loadJobs.stations}, files ${s.loadJobs.files}`],
+    [s.warehouse.startsWith('duckdb:') ? 'staging loads' : 'load jobs', `records ${s.loadJobs.records}, stations ${s.loadJobs.stations}, files ${s.loadJobs.files}${s.loadJobs.located ? `, located ${s.loadJobs.located}` : ''}`],
     ['wall time', `${s.wallSeconds.toFixed(2)} s (CPU ${s.cpuSeconds.toFixed(2)} s, peak RSS ${s.peakRssMb} MB)`],
     ['throughput', `${s.mbPerSecond.toFixed(1)} MB/s, ${int(Math.round(s.rowsPerSecond))} rows/s`],
   ];

@@ -18,6 +18,7 @@ import { finishRun, type FinishContext, type RejectLimit } from './finish.js';
 import { saveHeldBack } from './stages/held-back.js';
 import type { MergeResult } from './stages/merge.js';
 import { selectFiles, type FileSelection } from './stages/plan.js';
+import { claimNetwork } from './stages/network.js';
 import { buildSummary, emptyPackage, emptySlice, sliceReport, type MergeStatus, type RunSummary, type SliceReport } from './stages/report.js';
 import type { StagingStore } from './staging/shards.js';
 import type { ManifestEntry, Warehouse } from './warehouses/warehouse.js';
@@ -29,6 +30,10 @@ export interface RunOptions {
   runId: string;
   window: TimeWindow;
   timezone: string;
+  /** The dataset's network (--network): recorded in the warehouse, checked before reading. */
+  network: string;
+  /** `auto` or one format id (--input-format). */
+  inputFormat: string;
   force: boolean;
   /** Files in flight at once (I/O). */
   concurrency: number;
@@ -77,6 +82,7 @@ class Run {
   readonly fanOut: FanOutTask | null;
   private readonly startedAt = performance.now();
   private loaded: Promise<ReadonlyMap<string, ManifestEntry>> | null = null;
+  private networkChecked: Promise<void> | null = null;
 
   constructor(
     readonly options: RunOptions,
@@ -93,6 +99,12 @@ class Run {
   manifest(): Promise<ReadonlyMap<string, ManifestEntry>> {
     this.loaded ??= this.warehouse.get().then((warehouse) => warehouse.loadedFiles());
     return this.loaded;
+  }
+
+  /** One network per dataset: checked (and recorded) once, before reading when the warehouse exists already. */
+  checkNetwork(): Promise<void> {
+    this.networkChecked ??= this.warehouse.get().then((warehouse) => claimNetwork(warehouse, this.options.network));
+    return this.networkChecked;
   }
 
   get seconds(): number {
@@ -147,6 +159,8 @@ async function list(run: Run, range?: KeyRange): Promise<SourceObject[]> {
 
 async function select(run: Run, listed: readonly SourceObject[]): Promise<FileSelection> {
   const { options, deps } = run;
+  // A new warehouse holds no network yet: its run reads while it opens, and records the network before loading.
+  if (!deps.newWarehouse) await run.checkNetwork();
   const manifest: ReadonlyMap<string, ManifestEntry> = options.force || deps.newWarehouse ? new Map() : await run.manifest();
   const selection = selectFiles(listed, { window: options.window, timezone: options.timezone, manifest });
   run.logger.info({ listed: selection.listed, outOfRange: selection.outOfRange, skipped: selection.skipped, todo: selection.todo.length }, 'planned');
@@ -169,7 +183,7 @@ async function stageSlice(run: Run): Promise<SliceReport> {
       ? emptyPackage()
       : await extractFiles(
           files,
-          { window: options.window, concurrency: options.concurrency, workers: options.workers, shardBytes: options.shardBytes, streamThresholdBytes: options.streamThresholdBytes, spoolDir: deps.staging.spoolDir },
+          { window: options.window, read: { timezone: options.timezone, network: options.network, inputFormat: options.inputFormat }, concurrency: options.concurrency, workers: options.workers, shardBytes: options.shardBytes, streamThresholdBytes: options.streamThresholdBytes, spoolDir: deps.staging.spoolDir },
           {
             source: deps.source,
             pool: run.pool,
@@ -184,6 +198,7 @@ async function stageSlice(run: Run): Promise<SliceReport> {
   await run.pool.close();
   collectReadGarbage();
   logger.info({ files: files.length, rows: staged.counts.stagedRows, stagedMb: Math.round(staged.stagedBytes / 1e6), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), seconds: Number(run.seconds.toFixed(2)) }, 'read and staged');
+  await run.checkNetwork();
   const loaded = files.length === 0 ? null : await loadPackage(staged, { task: options.task.index }, options.window, { staging: deps.staging, warehouse: await run.warehouse.get(), logger });
   const deadLetter = await keepDeadLetter(run);
   const slice = sliceReport(selection, files.length, staged, loaded, deadLetter);

@@ -18,10 +18,10 @@ function lineRecords(value: unknown): unknown[] {
   return isObject(value) && Array.isArray(value.records) ? value.records : [value];
 }
 
-/** The format of a line: a response, or a single record seen as a one-record response. */
-function lineFormat(value: unknown): FormatModule | null {
+/** The format of a line: a response, or a single record seen as a one-record response (`forced`: only that one). */
+function lineFormat(value: unknown, forced: string | undefined): FormatModule | null {
   const doc = isObject(value) && Array.isArray(value.records) ? value : { records: [value] };
-  return FORMATS.find((format) => format.detect(doc)) ?? null;
+  return FORMATS.find((format) => (forced === undefined || forced === 'auto' || format.id === forced) && format.detect(doc)) ?? null;
 }
 
 /**
@@ -59,7 +59,7 @@ export class LinesFlattener {
       return;
     }
     if (!this.flattener) {
-      const format = lineFormat(entry.value);
+      const format = lineFormat(entry.value, this.context.inputFormat);
       if (!format) {
         this.unknownShape = `NDJSON whose first valid line (line ${entry.line}) is ${describeShape(entry.value)}, not a known response or record: ${preview(entry.value)}`;
         return;

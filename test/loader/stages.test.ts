@@ -31,7 +31,7 @@ test('extract → load → merge: a staged package per table, loaded into one ta
   try {
     pkg = await extractFiles(
       selection.todo,
-      { window: UNBOUNDED, concurrency: 4, workers: 2, shardBytes: 2048, streamThresholdBytes: 16 * 2 ** 20, spoolDir: staging.spoolDir },
+      { window: UNBOUNDED, read: { timezone: 'Europe/Paris', network: 'vlille', inputFormat: 'auto' }, concurrency: 4, workers: 2, shardBytes: 2048, streamThresholdBytes: 16 * 2 ** 20, spoolDir: staging.spoolDir },
       { source, pool, deadLetter, logger, progress: createProgress(logger, { tty: false, enabled: false }), onShardComplete: (shard) => completed.push(shard) },
     );
   } finally {
@@ -55,10 +55,10 @@ test('extract → load → merge: a staged package per table, loaded into one ta
     await warehouse.ensureTables();
     const scope = { task: 0 };
     const loaded = await loadPackage(pkg, scope, UNBOUNDED, { staging, warehouse, logger });
-    assert.deepEqual(loaded.loadJobs, { records: 1, stations: 1, files: 1 });
+    assert.deepEqual(loaded.loadJobs, { records: 1, stations: 1, files: 1, located: 0 });
     const input = { runId: 'stage-test', window: windowParams(UNBOUNDED), scopes: [scope] };
     const first = await mergeStaged(input, warehouse, logger);
-    assert.deepEqual(first, { inRangeRows: 67, newRows: 57 });
+    assert.deepEqual(first, { inRangeRows: 67, newRows: 57, unlocatedRows: 0 });
     // The same staging tables merged again (a retried merge): nothing new, the same counts.
     assert.deepEqual(await mergeStaged(input, warehouse, logger), first);
     assert.equal(await dropStaging(warehouse, [scope], logger), true);

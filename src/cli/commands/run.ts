@@ -92,6 +92,8 @@ async function runWith(config: RunConfig, { io, logger }: CommandContext, interr
         runId: config.runId,
         window: config.window,
         timezone: config.timezone,
+        network: config.network,
+        inputFormat: config.inputFormat,
         force: config.force,
         concurrency: config.concurrency,
         workers: config.workers,

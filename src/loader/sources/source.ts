@@ -37,9 +37,9 @@ export interface Source {
   localPath?(object: SourceObject): string;
 }
 
-/** Raw file names we read: JSON, NDJSON, optionally gzipped. */
+/** Raw file names we read: JSON, NDJSON, GeoJSON, CSV, optionally gzipped (the format is found from the content). */
 export function isRawFileName(name: string): boolean {
-  return /\.(json|ndjson|jsonl)(\.gz)?$/i.test(name);
+  return /\.(json|ndjson|jsonl|geojson|csv)(\.gz)?$/i.test(name);
 }
 
 export function inKeyRange(name: string, range: KeyRange | undefined): boolean {

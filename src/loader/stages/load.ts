@@ -24,7 +24,7 @@ export interface LoadDeps {
 
 export async function loadPackage(pkg: Pick<StagedPackage, 'shards'>, scope: StageScope, window: TimeWindow, deps: LoadDeps): Promise<LoadedStage> {
   const { warehouse, staging, logger } = deps;
-  const loaded: LoadedStage = { scope, loadJobs: { records: 0, stations: 0, files: 0 }, jobIds: { records: [], stations: [], files: [] } };
+  const loaded: LoadedStage = { scope, loadJobs: { records: 0, stations: 0, files: 0, located: 0 }, jobIds: { records: [], stations: [], files: [], located: [] } };
   await warehouse.runSql('create_staging', {}, [scope]);
   for (const kind of TABLE_KINDS) {
     const uris = await staging.publish(pkg.shards[kind]);

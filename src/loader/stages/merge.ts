@@ -21,16 +21,19 @@ export interface MergeResult {
   inRangeRows: number;
   /** Rows of `records` written by this run. */
   newRows: number;
+  /** Located rows (MEL CSV) in the window at no single station's coordinates: rejected. */
+  unlocatedRows: number;
 }
 
 export async function mergeStaged(input: MergeInput, warehouse: Warehouse, logger: Logger): Promise<MergeResult> {
-  if (input.scopes.length === 0) return { inRangeRows: 0, newRows: 0 };
+  if (input.scopes.length === 0) return { inRangeRows: 0, newRows: 0, unlocatedRows: 0 };
   const params = { ...input.window, run_id: input.runId };
   logger.info({ tasks: input.scopes.length }, 'merging');
   await warehouse.runSql('dedupe', params, input.scopes);
   await warehouse.runSql('merge', params, input.scopes);
   const [stats] = await warehouse.runSql('stats', params, input.scopes);
-  const result = { inRangeRows: Number(stats?.in_range_rows ?? 0), newRows: Number(stats?.new_rows ?? 0) };
+  const result = { inRangeRows: Number(stats?.in_range_rows ?? 0), newRows: Number(stats?.new_rows ?? 0), unlocatedRows: Number(stats?.unlocated_rows ?? 0) };
+  if (result.unlocatedRows > 0) logger.warn({ rows: result.unlocatedRows }, 'located rows (MEL CSV) at no station\'s coordinates: rejected');
   // Never report rows merged that are not in the tables: the manifest must list every complete file now.
   const [complete, recorded] = [Number(stats?.complete_files ?? 0), Number(stats?.recorded_files ?? 0)];
   if (recorded < complete) {

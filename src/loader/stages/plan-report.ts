@@ -106,9 +106,9 @@ export function describePlan(selection: FileSelection, options: PlanOptions): Pl
   const busy = tasks.filter((task) => task.files > 0);
   // Each worker thread of a task rotates its own records shards at --shard-mb.
   const recordShards = busy.reduce((sum, task) => sum + options.workers * Math.max(1, Math.ceil((task.bytes * STAGED_RECORDS_RATIO) / options.workers / options.shardBytes)), 0);
-  const stagedShards = { records: recordShards, stations: busy.length, files: busy.length };
+  const stagedShards = { records: recordShards, stations: busy.length, files: busy.length, located: 0 };
   const perTask = (shards: number): number => (busy.length === 0 ? 0 : Math.ceil(shards / busy.length / MAX_URIS_PER_LOAD_JOB));
-  const loadJobsPerTable = { records: perTask(recordShards), stations: perTask(busy.length), files: perTask(busy.length) };
+  const loadJobsPerTable = { records: perTask(recordShards), stations: perTask(busy.length), files: perTask(busy.length), located: 0 };
   return {
     listed: selection.listed,
     outOfRange: selection.outOfRange,

@@ -181,8 +181,8 @@ export class BigQueryWarehouse implements Warehouse {
   private scratchTables(name: SqlName, scopes: readonly StageScope[]): string[] {
     if (name === 'create_staging') return scopes.flatMap((scope) => Object.values(stageTableNames(this.runId, scope)));
     if (name !== 'dedupe') return [];
-    const { unique_records, latest_stations, ready_files } = tableNames(this.runId);
-    return [unique_records, latest_stations, ready_files];
+    const { unique_records, latest_stations, ready_files, station_points } = tableNames(this.runId);
+    return [unique_records, latest_stations, ready_files, station_points];
   }
 
   /**

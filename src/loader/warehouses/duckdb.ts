@@ -192,7 +192,7 @@ export class DuckDbWarehouse implements Warehouse {
         if (/^(COMMIT|ROLLBACK)\b/i.test(statement)) inTransaction = false;
         const names = parameterNames(statement, 'duckdb');
         // A statement using $day_start runs once per UTC day of staged observations (bounded memory).
-        const days = names.includes('day_start') ? await this.stagedDays(values.stage_records!) : [null];
+        const days = names.includes('day_start') ? await this.stagedDays(values.stage_records!, values.stage_located!) : [null];
         for (const day of days) {
           const bound: Record<string, string | number | null> = {};
           for (const key of names) {
@@ -212,10 +212,12 @@ export class DuckDbWarehouse implements Warehouse {
     }
   }
 
-  private async stagedDays(stageRecords: string): Promise<string[]> {
+  /** The UTC days of staged observations: records, and located rows (MEL CSV) that the merge gives an id. */
+  private async stagedDays(stageRecords: string, stageLocated: string): Promise<string[]> {
     // Integer day numbers: ~20× cheaper than date_trunc on TIMESTAMPTZ (which goes through ICU) for every row.
+    const day = `floor(epoch_us(record_timestamp) / ${MICROS_PER_DAY})`;
     const reader = await this.connection.runAndReadAll(
-      `SELECT DISTINCT floor(epoch_us(record_timestamp) / ${MICROS_PER_DAY}) AS day FROM ${stageRecords} ORDER BY day`,
+      `SELECT DISTINCT ${day} AS day FROM ${stageRecords} UNION SELECT DISTINCT ${day} FROM ${stageLocated} ORDER BY day`,
     );
     return reader.getRowObjects().map((row) => new Date(Number(row.day) * MS_PER_DAY).toISOString());
   }

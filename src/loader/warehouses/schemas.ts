@@ -15,8 +15,9 @@ export interface SchemaField {
   'x-velo-merge-only'?: boolean;
 }
 
-export type TableKind = 'records' | 'stations' | 'files';
-export const TABLE_KINDS: readonly TableKind[] = ['records', 'stations', 'files'];
+/** `located`: staging only, rows keyed by coordinates (MEL CSV) whose station id the merge resolves. */
+export type TableKind = 'records' | 'stations' | 'files' | 'located';
+export const TABLE_KINDS: readonly TableKind[] = ['records', 'stations', 'files', 'located'];
 
 export const FIELD_LIST_SCHEMA = {
   type: 'array',

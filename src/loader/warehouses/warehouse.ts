@@ -62,9 +62,14 @@ export interface TableNames {
   records: string;
   stations: string;
   files: string;
+  /** The dataset's own facts (its network). Not `_velo_…`: those names are scratch tables, except `_velo_files`. */
+  meta: string;
   unique_records: string;
   latest_stations: string;
   ready_files: string;
+  /** Stations' coordinates as the merge leaves them, and located rows given their station id (dedupe.sql). */
+  station_points: string;
+  located_records: string;
 }
 
 /** Physical names of one task's staging tables. */
@@ -72,6 +77,7 @@ export interface StageTableNames {
   stage_records: string;
   stage_stations: string;
   stage_files: string;
+  stage_located: string;
 }
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -92,9 +98,12 @@ export function tableNames(runId: string): TableNames {
     records: 'records',
     stations: 'stations',
     files: '_velo_files',
+    meta: 'velo_meta',
     unique_records: `_velo_unique_records_${suffix}`,
     latest_stations: `_velo_latest_stations_${suffix}`,
     ready_files: `_velo_ready_files_${suffix}`,
+    station_points: `_velo_ready_points_${suffix}`,
+    located_records: `_velo_ready_located_${suffix}`,
   };
 }
 
@@ -104,6 +113,7 @@ export function stageTableNames(runId: string, scope: StageScope): StageTableNam
     stage_records: `_velo_stage_records_${suffix}`,
     stage_stations: `_velo_stage_stations_${suffix}`,
     stage_files: `_velo_stage_files_${suffix}`,
+    stage_located: `_velo_stage_located_${suffix}`,
   };
 }
 

@@ -14,7 +14,7 @@ import type { BatchResult, FileResult, FlattenBatch, FlattenInput, StreamTask } 
 import { SyncShardAppender } from '../staging/shards.js';
 
 /** Per-thread state of the current run (a run has its own spool folder). */
-let state: { spoolDir: string; appender: SyncShardAppender } | null = null;
+let state: { spoolDir: string; appender: SyncShardAppender; located: SyncShardAppender } | null = null;
 
 /**
  * One read buffer per thread, reused for every file: a fresh 160 KB buffer per minute file costs
@@ -60,13 +60,20 @@ function readInput(input: FlattenInput): Uint8Array | { code: string; message: s
 
 export function flattenBatch(batch: FlattenBatch, thread = threadId): BatchResult {
   if (state?.spoolDir !== batch.spoolDir) {
-    state = { spoolDir: batch.spoolDir, appender: new SyncShardAppender(batch.spoolDir, `records-t${thread}`, batch.shardBytes) };
+    state = {
+      spoolDir: batch.spoolDir,
+      appender: new SyncShardAppender(batch.spoolDir, `records-t${thread}`, batch.shardBytes),
+      located: new SyncShardAppender(batch.spoolDir, `located-t${thread}`, batch.shardBytes),
+    };
   }
+  const { timezone, network, inputFormat } = batch.read;
   const files: FileResult[] = [];
   const stations = new LatestStations<StationRow>();
   // The batch's rows go to the shard in one write.
   const rows: string[] = [];
+  const located: string[] = [];
   const shard = state.appender.nextShard();
+  const locatedShard = state.located.nextShard();
   for (const input of batch.files) {
     const bytes = readInput(input);
     if (!(bytes instanceof Uint8Array)) {
@@ -77,17 +84,19 @@ export function flattenBatch(batch: FlattenBatch, thread = threadId): BatchResul
       files.push({ status: 'rejected', code: 'CHECKSUM_MISMATCH', reason: `downloaded bytes do not match the object's MD5 (${input.md5})`, rejects: [], bytesRead: bytes.length });
       continue;
     }
-    const outcome = flattenFileBytes(bytes, { name: input.name, window: batch.window, stations }, { maxTextBytes: batch.maxTextBytes });
+    const outcome = flattenFileBytes(bytes, { name: input.name, window: batch.window, stations, timezone, network, inputFormat }, { maxTextBytes: batch.maxTextBytes });
     shrinkScratch();
     if (outcome.status !== 'loaded') {
       files.push({ ...outcome, bytesRead: bytes.length });
       continue;
     }
     rows.push(outcome.recordsNdjson);
-    const { recordsNdjson: _rows, stations: _stations, ...rest } = outcome;
-    files.push({ ...rest, shards: [shard], bytesRead: bytes.length });
+    if (outcome.locatedNdjson) located.push(outcome.locatedNdjson);
+    const { recordsNdjson: _rows, locatedNdjson: _located, stations: _stations, ...rest } = outcome;
+    files.push({ ...rest, shards: [shard], locatedShards: outcome.locatedRows > 0 ? [locatedShard] : [], bytesRead: bytes.length });
   }
   if (rows.length > 0) state.appender.append(rows.join(''));
+  if (located.length > 0) state.located.append(located.join(''));
   return { files, stations: packStations(stations, batch.spoolDir, thread) };
 }
 

@@ -17,7 +17,18 @@ export interface FlattenInput {
   md5?: string;
 }
 
+/** What every file of a run is read with (the run's flags): crosses to the workers with each task. */
+export interface ReadContext {
+  /** IANA zone of wall-clock times in file names (--timezone). */
+  timezone: string;
+  /** The run's network (--network). */
+  network: string;
+  /** `auto`, or the one format id tried (--input-format). */
+  inputFormat: string;
+}
+
 export interface FlattenBatch {
+  read: ReadContext;
   files: FlattenInput[];
   spoolDir: string;
   shardBytes: number;
@@ -32,9 +43,11 @@ type Loaded = Extract<FileOutcome, { status: 'loaded' }>;
 /** What happened to one file, as the main thread needs it (rows stay in the shards, stations in the batch). */
 export type FileResult =
   | (Exclude<FileOutcome, { status: 'loaded' }> & { bytesRead: number })
-  | (Omit<Loaded, 'recordsNdjson' | 'stations'> & {
+  | (Omit<Loaded, 'recordsNdjson' | 'locatedNdjson' | 'stations'> & {
       /** Shards holding the file's rows. */
       shards: string[];
+      /** Shards holding the file's coordinate-keyed rows (MEL CSV), for the located staging table. */
+      locatedShards: string[];
       bytesRead: number;
     })
   /** The file could not be read (vanished, no permission): the main thread decides what that means. */
@@ -51,6 +64,7 @@ export interface BatchResult {
 
 export interface StreamTask {
   name: string;
+  read: ReadContext;
   path: string;
   id: number;
   spoolDir: string;

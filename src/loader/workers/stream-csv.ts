@@ -20,7 +20,12 @@ function rejected(code: 'NOT_CSV' | 'UNKNOWN_SHAPE', reason: string): ReadOutcom
   return { status: 'rejected', code, reason, rejects: [] };
 }
 
-export async function streamCsv(chunks: AsyncIterator<TextChunk>, context: FileContext, write: (ndjson: string) => Promise<void>): Promise<ReadOutcome> {
+export async function streamCsv(
+  chunks: AsyncIterator<TextChunk>,
+  context: FileContext,
+  write: (ndjson: string) => Promise<void>,
+  writeLocated?: (ndjson: string) => Promise<void>,
+): Promise<ReadOutcome> {
   let header: string[] = [];
   const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, columns: (names: string[]) => (header = names.map((name) => name.trim())) });
   const source = Readable.from(texts(chunks));
@@ -33,7 +38,10 @@ export async function streamCsv(chunks: AsyncIterator<TextChunk>, context: FileC
       flattener ??= start(header, context);
       if (!(flattener instanceof FileFlattener)) break;
       flattener.add(row, index++);
-      if (flattener.bufferedLength >= FLUSH_CHARS) await write(flattener.takeNdjson());
+      if (flattener.bufferedLength >= FLUSH_CHARS) {
+        await write(flattener.takeNdjson());
+        if (writeLocated) await writeLocated(flattener.takeLocatedNdjson());
+      }
     }
   } catch (error) {
     if (error instanceof StreamReject) throw error;

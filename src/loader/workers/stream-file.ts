@@ -10,14 +10,14 @@
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { MAX_PARSE_BYTES } from '../../transform/decode.js';
-import { FileFlattener, type ReadOutcome } from '../../transform/file-flattener.js';
+import { FileFlattener, startFile, type ReadOutcome } from '../../transform/file-flattener.js';
 import type { FileContext } from '../../transform/types.js';
 import { LineSplitter } from '../../transform/line-splitter.js';
 import { LinesFlattener } from '../../transform/ndjson-input.js';
 import { previewKey } from '../../transform/preview.js';
 import { DocumentError, RecordsReader } from '../../transform/records-reader.js';
 import { vlilleV1 } from '../../transform/vlille-v1.js';
-import type { BatchResult } from './messages.js';
+import type { BatchResult, ReadContext } from './messages.js';
 import { noStations, packStations } from './station-batch.js';
 import { ShardWriter } from '../staging/shards.js';
 import type { TimeWindow } from '../sources/window.js';
@@ -66,7 +66,13 @@ async function streamLines(chunks: AsyncIterator<TextChunk>, context: FileContex
 
 /** One document: its `records` items, one at a time; the format is checked once the top level is known. */
 async function streamDocument(chunks: AsyncIterator<TextChunk>, context: FileContext, write: (ndjson: string) => Promise<void>): Promise<StreamedOutcome> {
-  const flattener = new FileFlattener(vlilleV1, context);
+  // Only ODS v1 documents are streamed (other JSON shapes are read whole); its network and --input-format hold here too.
+  const forced = context.inputFormat !== undefined && context.inputFormat !== 'auto' && context.inputFormat !== vlilleV1.id;
+  const flattener = forced ? null : startFile(vlilleV1, null, context);
+  if (!(flattener instanceof FileFlattener)) {
+    await drain(chunks);
+    return flattener ?? { status: 'rejected', code: 'UNKNOWN_SHAPE', reason: `unknown file format (--input-format ${context.inputFormat}): a streamed document is read as ${vlilleV1.id} only`, rejects: [] };
+  }
   let first: unknown;
   const reader = new RecordsReader({
     item(record, index) {
@@ -92,17 +98,23 @@ export async function streamFlattenFile(
   input: Readable,
   context: FileContext,
   write: (ndjson: string) => Promise<void>,
-  options: { onBytes?: (bytes: number) => void } = {},
+  options: { onBytes?: (bytes: number) => void; writeLocated?: (ndjson: string) => Promise<void> } = {},
 ): Promise<StreamedOutcome> {
+  // Without a writer for them, coordinate-keyed rows stay in the outcome (tests read them there).
+  const writeLocated = options.writeLocated;
   const total = { bytes: 0 };
   try {
     const text = textChunks(input, options.onBytes ?? (() => undefined), total);
     const { ndjson, all } = await detectNdjson(text, MAX_PARSE_BYTES);
     const csv = ndjson ? null : await peekCsv(all);
-    const outcome = ndjson ? await streamLines(all, context, write) : csv!.csv ? await streamCsv(csv!.all, context, write) : await streamDocument(csv!.all, context, write);
+    const outcome = ndjson ? await streamLines(all, context, write) : csv!.csv ? await streamCsv(csv!.all, context, write, writeLocated) : await streamDocument(csv!.all, context, write);
     if (outcome.status === 'loaded' && outcome.recordsNdjson) {
       await write(outcome.recordsNdjson);
       outcome.recordsNdjson = '';
+    }
+    if (writeLocated && outcome.status === 'loaded' && outcome.locatedNdjson) {
+      await writeLocated(outcome.locatedNdjson);
+      outcome.locatedNdjson = '';
     }
     return outcome;
   } catch (error) {
@@ -120,29 +132,34 @@ export async function streamFlattenFile(
  */
 export async function streamFileToShards(
   input: Readable,
-  file: { name: string; id: number; spoolDir: string; shardBytes: number; window: TimeWindow },
+  file: { name: string; id: number; spoolDir: string; shardBytes: number; window: TimeWindow; read: ReadContext },
   onBytes: (bytes: number) => void,
 ): Promise<BatchResult> {
   const writer = new ShardWriter(file.spoolDir, `records-stream-${file.id}`, file.shardBytes);
+  const locatedWriter = new ShardWriter(file.spoolDir, `located-stream-${file.id}`, file.shardBytes);
   let outcome: StreamedOutcome | null = null;
   let shards: string[] = [];
+  let locatedShards: string[] = [];
   let bytesRead = 0;
   const counted = (bytes: number): void => {
     bytesRead += bytes;
     onBytes(bytes);
   };
   try {
-    outcome = await streamFlattenFile(input, { name: file.name, window: file.window }, (text) => writer.write(text), { onBytes: counted });
+    const context = { name: file.name, window: file.window, ...file.read };
+    outcome = await streamFlattenFile(input, context, (text) => writer.write(text), { onBytes: counted, writeLocated: (text) => locatedWriter.write(text) });
   } finally {
     // Also when reading failed (an exception): no shard of a file that did not load is left behind.
     input.destroy();
     shards = await writer.close();
+    locatedShards = await locatedWriter.close();
     if (outcome?.status !== 'loaded') {
-      await Promise.all(shards.map((shard) => rm(shard, { force: true })));
+      await Promise.all([...shards, ...locatedShards].map((shard) => rm(shard, { force: true })));
       shards = [];
+      locatedShards = [];
     }
   }
   if (outcome.status !== 'loaded') return { files: [{ ...outcome, bytesRead }], stations: noStations() };
-  const { recordsNdjson: _rest, stations, ...rest } = outcome;
-  return { files: [{ ...rest, shards, bytesRead }], stations: packStations(stations, file.spoolDir) };
+  const { recordsNdjson: _rest, locatedNdjson: _located, stations, ...rest } = outcome;
+  return { files: [{ ...rest, shards, locatedShards, bytesRead }], stations: packStations(stations, file.spoolDir) };
 }
