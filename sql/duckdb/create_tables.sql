@@ -2,3 +2,7 @@
 CREATE TABLE IF NOT EXISTS {{records}} ({{records_ddl}});
 CREATE TABLE IF NOT EXISTS {{stations}} ({{stations_ddl}});
 CREATE TABLE IF NOT EXISTS {{files}} ({{files_ddl}});
+-- A file made by an earlier version keeps working: its tables gain the columns added to schemas/ since.
+{{records_add_columns}};
+{{stations_add_columns}};
+{{files_add_columns}};
