@@ -43,9 +43,15 @@ SELECT *, @run_id AS run_id FROM (
 WHERE TRUE
 QUALIFY ROW_NUMBER() OVER (PARTITION BY station_id, record_timestamp ORDER BY source_file) = 1;
 
--- A file is complete (recorded in the manifest) when all its rows were inside [from, to):
--- a file cut by the range is read again by the run that covers the rest of it.
+-- The manifest rows this run writes (see merge.sql): every file with valid rows (or degraded), with the range of
+-- its rows the window [from, to) merges, NULL where the window reaches past the file's own rows (both NULL:
+-- the whole file, status as read; else 'partial').
 CREATE OR REPLACE TABLE {{ready_files}} AS
-SELECT *, @run_id AS run_id,
-  (status = 'degraded' OR (min_record_timestamp >= TIMESTAMP(@from) AND max_record_timestamp < TIMESTAMP(@to))) AS complete
-FROM {{stage_files}};
+SELECT *, CASE WHEN new_from IS NULL AND new_to IS NULL THEN status ELSE 'partial' END AS new_status
+FROM (
+  SELECT *, @run_id AS run_id,
+    CASE WHEN status = 'degraded' OR TIMESTAMP(@from) <= min_record_timestamp THEN NULL ELSE TIMESTAMP(@from) END AS new_from,
+    CASE WHEN status = 'degraded' OR TIMESTAMP(@to) > max_record_timestamp THEN NULL ELSE TIMESTAMP(@to) END AS new_to
+  FROM {{stage_files}}
+  WHERE status = 'degraded' OR min_record_timestamp IS NOT NULL
+);

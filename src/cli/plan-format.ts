@@ -19,6 +19,16 @@ function windowLine(window: TimeWindow, zone: string): string {
   const to = Number.isFinite(window.toMs) ? `${minute(window.toMs)} (exclusive)` : 'the last file';
   return `${from} → ${to}, times in ${zone}`;
 }
+/** `± 2 h: files named 18:09+02:00 → 22:16+02:00 are read; rows are cut to the window exactly` */
+function marginLine(margin: PlanReport['nameMargin'], zone: string): string {
+  if (!margin) return 'none (no window: every file is read)';
+  const minute = minuteIn(zone);
+  const hours = margin.minutes % 60 === 0 ? `${margin.minutes / 60} h` : `${margin.minutes} min`;
+  const from = margin.from ?? 'the first file';
+  const to = margin.to ?? 'the last file';
+  return `± ${hours}: files named ${margin.from ? minute(from) : from} → ${margin.to ? `${minute(to)} (exclusive)` : to} are read; their rows are cut to the window exactly`;
+}
+
 const SHOWN_GAPS = 10;
 const SHOWN_TASKS = 20;
 
@@ -27,7 +37,8 @@ export function formatPlanTable(source: string, plan: PlanReport, scope: { windo
   const rows: [string, string][] = [
     ['source', source],
     ['window', windowLine(scope.window, scope.timezone)],
-    ['files listed', `${int(plan.listed)} (${int(plan.outOfRange)} outside the window, ${int(plan.skipped)} loaded before)`],
+    ['name margin', marginLine(plan.nameMargin, scope.timezone)],
+    ['files listed', `${int(plan.listed)} (${int(plan.outOfRange)} named outside the margin, ${int(plan.skipped)} loaded before)`],
     ['to read', `${int(plan.files)} files, ${mb(plan.bytes)}`],
     ['minutes', `${minute(plan.first)} → ${minute(plan.last)}`],
     ['gaps', plan.gapCount === 0 ? 'none' : `${int(plan.gapCount)} (${int(plan.gaps.reduce((n, g) => n + g.missingMinutes, 0))}${plan.gapCount > plan.gaps.length ? '+' : ''} minutes missing)`],

@@ -37,6 +37,13 @@ describe('velo-backfill plan', () => {
     assert.ok(report.skipped >= 1, 'the window run recorded the files wholly inside it');
     assert.equal(report.files + report.skipped + report.outOfRange, report.listed);
     assert.match(report.warnings.join('\n'), /3 file\(s\) are named outside the window/);
+    // The 2-hour name margin, in UTC in the JSON: 2023-08-24 00:00 Paris is 2023-08-23T22:00Z.
+    assert.deepEqual(report.nameMargin, { minutes: 120, from: '2023-08-23T20:00:00.000Z', to: '2023-08-25T00:00:00.000Z' });
+    const table = await runCli(['plan', '--source', source, '--warehouse', `duckdb:${db}`, '--from', '2023-08-24T20:09', '--to', '2023-08-24T20:16']);
+    assert.match(table.stdout, /name margin\s+± 2 h: files named 2023-08-24 18:09\+02:00 → 2023-08-24 22:16\+02:00 \(exclusive\) are read; their rows are cut to the window exactly/);
+    assert.match(table.stdout, /files listed\s+\d+ \(3 named outside the margin, \d+ loaded before\)/);
+    const all = await plan(['--source', source, '--force']);
+    assert.equal(all.nameMargin, null, 'no window, no margin');
   });
 
   test('the table a person reads; bad --tasks is a usage error', async () => {

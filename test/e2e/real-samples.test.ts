@@ -16,7 +16,7 @@ test('real V\'lille v1 minutes: 289 stations per minute, the degraded minute ski
   const db = path.join(work, 'v.duckdb');
   const first = await runJson(['--source', source, '--warehouse', `duckdb:${db}`], { cwd: work });
   assert.equal(first.code, 0, first.stderr);
-  assert.deepEqual(first.summary.files, { listed: 3, outOfRange: 0, skipped: 0, processed: 3, loaded: 2, degraded: 1, rejected: 0 });
+  assert.deepEqual(first.summary.files, { listed: 3, outOfRange: 0, skipped: 0, processed: 3, loaded: 2, read: 0, degraded: 1, rejected: 0 });
   assert.equal(first.summary.rows.merged, 578);
   const [counts] = await queryDuckDb(db, 'SELECT COUNT(*) AS n, COUNT(DISTINCT (station_id, record_timestamp)) AS keys, COUNT(DISTINCT station_id) AS stations FROM records');
   assert.deepEqual(counts, { n: 578, keys: 578, stations: 289 });

@@ -58,7 +58,7 @@ test('extract → load → merge: a staged package per table, loaded into one ta
     assert.deepEqual(loaded.loadJobs, { records: 1, stations: 1, files: 1, located: 0 });
     const input = { runId: 'stage-test', window: windowParams(UNBOUNDED), scopes: [scope] };
     const first = await mergeStaged(input, warehouse, logger);
-    assert.deepEqual(first, { inRangeRows: 67, newRows: 57, unlocatedRows: 0 });
+    assert.deepEqual(first, { inRangeRows: 67, newRows: 57, unlocatedRows: 0, loadedFiles: 14 });
     // The same staging tables merged again (a retried merge): nothing new, the same counts.
     assert.deepEqual(await mergeStaged(input, warehouse, logger), first);
     assert.equal(await dropStaging(warehouse, [scope], logger), true);

@@ -54,7 +54,7 @@ async function planCommand(args: PlanArgs, { io }: CommandContext): Promise<numb
   const { selectFiles } = await import('../../loader/stages/plan.js');
   const { describePlan } = await import('../../loader/stages/plan-report.js');
   const selection = selectFiles(listed, { window: config.window, timezone: config.timezone, manifest });
-  const report = describePlan(selection, { tasks, timezone: config.timezone, shardBytes: config.shardBytes, workers: args.workers ?? Math.max(1, os.availableParallelism()) });
+  const report = describePlan(selection, { tasks, window: config.window, timezone: config.timezone, shardBytes: config.shardBytes, workers: args.workers ?? Math.max(1, os.availableParallelism()) });
   const notRead = describeIgnored(source.ignored ?? new Map());
   if (notRead) warnings.push(`files not read: ${notRead}`);
   report.warnings.unshift(...warnings);

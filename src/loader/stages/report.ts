@@ -19,7 +19,11 @@ export interface RunSummary {
   warehouse: string;
   task: { index: number; count: number; attempt: number };
   merge: { status: MergeStatus; note?: string };
-  files: { listed: number; outOfRange: number; skipped: number; processed: number; loaded: number; degraded: number; rejected: number };
+  /**
+   * Of the files processed: loaded = merged (rows added, or recorded as wholly loaded, by this run's merge);
+   * read = read but nothing added (every row already there or outside the window, or no merge in this process).
+   */
+  files: { listed: number; outOfRange: number; skipped: number; processed: number; loaded: number; read: number; degraded: number; rejected: number };
   /** `rejected` includes `unlocatedRows`. */
   rows: { staged: number; rejected: number; outOfRange: number; duplicate: number; merged: number; degradedRecords: number };
   /** Located rows (MEL CSV) at no single station's coordinates: rejected by the merge. */
@@ -138,6 +142,13 @@ function cpuSeconds(): number {
   return Number(((user + system) / 1e6).toFixed(2));
 }
 
+function fileCounts(slice: SliceReport, merged: MergeResult | null): RunSummary['files'] {
+  const { degraded, rejected } = slice.counts;
+  const loaded = merged?.loadedFiles ?? 0;
+  const read = Math.max(0, slice.processed - loaded - degraded - rejected);
+  return { listed: slice.listed, outOfRange: slice.outOfRange, skipped: slice.skipped, processed: slice.processed, loaded, read, degraded, rejected };
+}
+
 export function buildSummary(input: ReportInput): RunSummary {
   const { slice, merged, wallSeconds } = input;
   const counts = slice.counts;
@@ -150,7 +161,7 @@ export function buildSummary(input: ReportInput): RunSummary {
     warehouse: input.warehouse,
     task: { index: input.task.index, count: input.task.count, attempt: input.task.attempt },
     merge: input.merge,
-    files: { listed: slice.listed, outOfRange: slice.outOfRange, skipped: slice.skipped, processed: slice.processed, loaded: counts.loaded, degraded: counts.degraded, rejected: counts.rejected },
+    files: fileCounts(slice, merged),
     rows: {
       staged: counts.stagedRows,
       rejected: counts.rejectedRows + unlocated,

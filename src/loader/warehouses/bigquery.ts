@@ -10,9 +10,9 @@ import type { BigQuery, Job, Query } from '@google-cloud/bigquery';
 import { WarehouseError } from '../../errors.js';
 import { bigqueryError, callGoogle, classifyGoogleError } from '../gcp/errors.js';
 import { MAX_URIS_PER_LOAD_JOB } from './load-limits.js';
-import { stagingSchema, tableSchema, TABLE_KINDS, type SchemaField, type TableKind } from './schemas.js';
+import { stagingSchema, tableSchema, TABLE_KINDS, TARGET_KINDS, type SchemaField, type TableKind, type TargetKind } from './schemas.js';
 import { renderSql, stripLineComments, type SqlName } from './sql-files.js';
-import { stageTable, stageTableNames, stageTemplateValues, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from './warehouse.js';
+import { stageTable, stageTableNames, stageTemplateValues, tableNames, type LoadReport, manifestEntry, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from './warehouse.js';
 
 export { MAX_URIS_PER_LOAD_JOB };
 /**
@@ -93,11 +93,28 @@ export class BigQueryWarehouse implements Warehouse {
       });
     }
     await this.runSql('create_tables');
+    await Promise.all(TARGET_KINDS.map((kind) => this.addMissingColumns(kind)));
+  }
+
+  /**
+   * A dataset made by an earlier version keeps working: its tables gain the nullable columns added to schemas/
+   * since, by a schema patch made only when one is missing (a DDL per run would count against each table's
+   * metadata-update rate, shared by every task). The emulator stores such a patch but never alters the table.
+   */
+  private async addMissingColumns(kind: TargetKind): Promise<void> {
+    const table = this.client.dataset(this.datasetId).table(tableNames(this.runId)[kind]);
+    const [metadata] = await this.call(`schema of ${kind}`, () => table.getMetadata());
+    const fields = ((metadata as { schema?: { fields?: { name: string }[] } }).schema?.fields ?? []) as { name: string }[];
+    const present = new Set(fields.map((field) => field.name));
+    const missing = tableSchema(kind).filter((field) => !present.has(field.name) && field.mode !== 'REQUIRED');
+    if (missing.length === 0) return;
+    const added = missing.map(({ name, type, description }) => ({ name, type, mode: 'NULLABLE', ...(description ? { description } : {}) }));
+    await this.call(`adding ${missing.map((f) => f.name).join(', ')} to ${kind}`, () => table.setMetadata({ schema: { fields: [...fields, ...added] } }));
   }
 
   async loadedFiles(): Promise<Map<string, ManifestEntry>> {
     const rows = await this.runSql('loaded_files');
-    return new Map(rows.map((row) => [String(row.file_name), { size: Number(row.size), generation: String(row.generation) }]));
+    return new Map(rows.map((row) => [String(row.file_name), manifestEntry(row)]));
   }
 
   async loadStaging(scope: StageScope, kind: TableKind, uris: readonly string[]): Promise<LoadReport> {

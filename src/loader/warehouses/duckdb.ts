@@ -9,9 +9,9 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 const { DuckDBInstance: Instance, LIST, VARCHAR, listValue } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
 import { VeloError, WarehouseError } from '../../errors.js';
 import { badFileError, duckdbOpenError, duckdbSqlError, isBusy, notADatabase } from './duckdb-errors.js';
-import { stagingSchema, tableSchema, TABLE_KINDS, type FieldType, type SchemaField, type TableKind } from './schemas.js';
+import { stagingSchema, tableSchema, TABLE_KINDS, TARGET_KINDS, type FieldType, type SchemaField, type TableKind } from './schemas.js';
 import { parameterNames, renderSql, splitStatements, type SqlName } from './sql-files.js';
-import { DEFAULT_DUCKDB_MEMORY, memoryBytes, stageTable, stageTemplateValues, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from './warehouse.js';
+import { DEFAULT_DUCKDB_MEMORY, memoryBytes, stageTable, stageTemplateValues, tableNames, type LoadReport, manifestEntry, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from './warehouse.js';
 
 const DUCKDB_TYPES: Record<FieldType, string> = {
   INT64: 'BIGINT',
@@ -44,6 +44,17 @@ const MICROS_PER_DAY = 86_400_000_000;
 
 function ddl(fields: SchemaField[]): string {
   return fields.map((f) => `${quote(f.name)} ${DUCKDB_TYPES[f.type]}${f.mode === 'REQUIRED' ? ' NOT NULL' : ''}`).join(', ');
+}
+
+/**
+ * A table made by an earlier version gains the columns added to its schema since (nullable ones: its rows read
+ * NULL there); a no-op for a table that has them. One statement each (DuckDB adds one column per ALTER).
+ */
+function addColumns(table: string, fields: SchemaField[]): string {
+  return fields
+    .filter((f) => f.mode !== 'REQUIRED')
+    .map((f) => `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${quote(f.name)} ${DUCKDB_TYPES[f.type]}`)
+    .join(';\n');
 }
 
 /** read_json's explicit `columns` struct, so DuckDB never guesses types from the data. */
@@ -95,6 +106,7 @@ export class DuckDbWarehouse implements Warehouse {
       values[`${kind}_ddl`] = ddl(tableSchema(kind));
       values[`stage_${kind}_ddl`] = ddl(stagingSchema(kind));
     }
+    for (const kind of TARGET_KINDS) values[`${kind}_add_columns`] = addColumns(values[kind]!, tableSchema(kind));
     this.templateValues = values;
   }
 
@@ -159,9 +171,7 @@ export class DuckDbWarehouse implements Warehouse {
 
   async loadedFiles(): Promise<Map<string, ManifestEntry>> {
     const rows = await this.runSql('loaded_files');
-    const entries = new Map<string, ManifestEntry>();
-    for (const row of rows) entries.set(String(row.file_name), { size: Number(row.size), generation: String(row.generation) });
-    return entries;
+    return new Map(rows.map((row) => [String(row.file_name), manifestEntry(row)]));
   }
 
   async loadStaging(scope: StageScope, kind: TableKind, uris: readonly string[]): Promise<LoadReport> {

@@ -18,6 +18,9 @@ export interface SchemaField {
 /** `located`: staging only, rows keyed by coordinates (MEL CSV) whose station id the merge resolves. */
 export type TableKind = 'records' | 'stations' | 'files' | 'located';
 export const TABLE_KINDS: readonly TableKind[] = ['records', 'stations', 'files', 'located'];
+/** The kinds that are also target tables (not `located`: its rows merge into records). */
+export type TargetKind = Exclude<TableKind, 'located'>;
+export const TARGET_KINDS: readonly TargetKind[] = ['records', 'stations', 'files'];
 
 export const FIELD_LIST_SCHEMA = {
   type: 'array',

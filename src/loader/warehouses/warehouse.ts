@@ -6,6 +6,28 @@ import type { TableKind } from './schemas.js';
 export interface ManifestEntry {
   size: number;
   generation: string;
+  /** Set for a file a window cut: only part of its rows are merged. Absent: the whole file is. */
+  partial?: PartialCoverage;
+}
+
+/**
+ * Times in epoch ms. The file's rows span [minMs, maxMs] (rounded outwards to the ms); those in [fromMs, toMs)
+ * are merged, ±Infinity where the stored bound is NULL (unbounded).
+ */
+export interface PartialCoverage {
+  minMs: number;
+  maxMs: number;
+  fromMs: number;
+  toMs: number;
+}
+
+const msOr = (value: unknown, unbounded: number): number => (value === null || value === undefined ? unbounded : Number(value));
+
+/** A row of sql/<dialect>/loaded_files.sql as a manifest entry. */
+export function manifestEntry(row: Record<string, unknown>): ManifestEntry {
+  const entry: ManifestEntry = { size: Number(row.size), generation: String(row.generation) };
+  if (row.status !== 'partial') return entry;
+  return { ...entry, partial: { minMs: msOr(row.min_ms, NaN), maxMs: msOr(row.max_ms, NaN), fromMs: msOr(row.from_ms, -Infinity), toMs: msOr(row.to_ms, Infinity) } };
 }
 
 /**
