@@ -183,6 +183,49 @@ function workDir(flag: string | undefined, warehouse: WarehouseTarget | undefine
   return warehouse?.kind === 'duckdb' ? path.join(path.dirname(path.resolve(warehouse.path)), '.velo') : path.resolve('.velo');
 }
 
+/** Where the run loads from and how many tasks share it: problems with that combination. */
+function placementProblems(
+  args: RunArgs,
+  env: NodeJS.ProcessEnv,
+  purpose: 'run' | 'plan',
+  { warehouse, staging, task }: { warehouse?: WarehouseTarget; staging?: StagingTarget; task?: TaskIdentity },
+): string[] {
+  const problems: string[] = [];
+  // A --staging gs://… that did not parse has its own message: not also "add --staging gs://…".
+  if (purpose === 'run' && warehouse?.kind === 'bigquery' && staging?.kind !== 'gcs' && !args.staging?.startsWith('gs://')) {
+    problems.push('--warehouse bigquery://… loads from GCS: add --staging gs://BUCKET/PREFIX');
+  }
+  if (task && task.count > 1) {
+    // Tasks are separate machines: they share staging and the warehouse, never a local disk.
+    if (warehouse?.kind !== 'bigquery' || staging?.kind !== 'gcs') problems.push(`${task.count} tasks need --warehouse bigquery://… and --staging gs://… (an embedded DuckDB file has one writer): run one task, or load BigQuery`);
+    if (!args.runId && !env.CLOUD_RUN_EXECUTION) problems.push(`${task.count} tasks must share one run id: pass the same --run-id to every task (Cloud Run sets CLOUD_RUN_EXECUTION)`);
+  }
+  return problems;
+}
+
+/** Workers, files in flight and shard size (defaults follow the source and staging), and the other number flags. */
+function tuningFlags(
+  args: RunArgs,
+  { source, staging, warehouse, purpose }: { source?: SourceTarget; staging?: StagingTarget; warehouse?: WarehouseTarget; purpose: 'run' | 'plan' },
+  attempt: ReturnType<typeof usageProblems>['attempt'],
+  problems: string[],
+): { workers: number | undefined; concurrency: number | undefined; shardMb: number } {
+  const workers = attempt(() => positiveInt(args.workers, '--workers', Math.max(1, os.availableParallelism())));
+  // Enough files in flight to feed every worker and to hide download latency on a small machine.
+  const defaultConcurrency =
+    source?.kind === 'local' ? LOCAL_FILES_QUEUED_PER_WORKER * Math.max(1, workers ?? 1) : Math.max(MIN_CONCURRENCY, FILES_IN_FLIGHT_PER_WORKER * (workers ?? 1));
+  const concurrency = attempt(() => positiveInt(args.concurrency, '--concurrency', defaultConcurrency));
+  // gs:// shards are uploaded as they fill: small ones keep a Cloud Run task's disk (its memory) nearly empty.
+  // plan has no --staging: into BigQuery the run stages on gs://, so the plan assumes what that run would use.
+  const stagedOnGcs = staging?.kind === 'gcs' || (purpose === 'plan' && warehouse?.kind === 'bigquery');
+  const shardMb = args.shardMb ?? (stagedOnGcs ? GCS_SHARD_MB : LOCAL_SHARD_MB);
+  if (!(shardMb > 0)) problems.push(`--shard-mb must be > 0, got ${shardMb}`);
+  if (!isMemorySize(args.duckdbMemory)) problems.push(`--duckdb-memory "${args.duckdbMemory}": use a size such as 128MB or 1GB`);
+  if (!(args.streamThresholdMb > 0)) problems.push(`--stream-threshold-mb must be > 0, got ${args.streamThresholdMb}`);
+  if (args.waitLock !== undefined && !(args.waitLock >= 0)) problems.push(`--wait-lock must be a number of seconds ≥ 0, got ${args.waitLock}`);
+  return { workers, concurrency, shardMb };
+}
+
 /** `plan` reads the source and the warehouse's manifest only: it needs no staging. */
 export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.env, purpose: 'run' | 'plan' = 'run'): RunConfig {
   const { problems, attempt } = usageProblems();
@@ -202,28 +245,8 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
     if (args.staging?.startsWith('gs://')) return { kind: 'gcs', ...parseGcsUri(args.staging, '--staging') };
     return { kind: 'local', dir: args.staging ? `${args.staging.replace(/\/+$/, '')}/${runId}` : `${runDir}/staging` };
   });
-  // A --staging gs://… that did not parse has its own message: not also "add --staging gs://…".
-  if (purpose === 'run' && warehouse?.kind === 'bigquery' && staging?.kind !== 'gcs' && !args.staging?.startsWith('gs://')) {
-    problems.push('--warehouse bigquery://… loads from GCS: add --staging gs://BUCKET/PREFIX');
-  }
-  if (task && task.count > 1) {
-    // Tasks are separate machines: they share staging and the warehouse, never a local disk.
-    if (warehouse?.kind !== 'bigquery' || staging?.kind !== 'gcs') problems.push(`${task.count} tasks need --warehouse bigquery://… and --staging gs://… (an embedded DuckDB file has one writer): run one task, or load BigQuery`);
-    if (!args.runId && !env.CLOUD_RUN_EXECUTION) problems.push(`${task.count} tasks must share one run id: pass the same --run-id to every task (Cloud Run sets CLOUD_RUN_EXECUTION)`);
-  }
-  const workers = attempt(() => positiveInt(args.workers, '--workers', Math.max(1, os.availableParallelism())));
-  // Enough files in flight to feed every worker and to hide download latency on a small machine.
-  const defaultConcurrency =
-    source?.kind === 'local' ? LOCAL_FILES_QUEUED_PER_WORKER * Math.max(1, workers ?? 1) : Math.max(MIN_CONCURRENCY, FILES_IN_FLIGHT_PER_WORKER * (workers ?? 1));
-  const concurrency = attempt(() => positiveInt(args.concurrency, '--concurrency', defaultConcurrency));
-  // gs:// shards are uploaded as they fill: small ones keep a Cloud Run task's disk (its memory) nearly empty.
-  // plan has no --staging: into BigQuery the run stages on gs://, so the plan assumes what that run would use.
-  const stagedOnGcs = staging?.kind === 'gcs' || (purpose === 'plan' && warehouse?.kind === 'bigquery');
-  const shardMb = args.shardMb ?? (stagedOnGcs ? GCS_SHARD_MB : LOCAL_SHARD_MB);
-  if (!(shardMb > 0)) problems.push(`--shard-mb must be > 0, got ${shardMb}`);
-  if (!isMemorySize(args.duckdbMemory)) problems.push(`--duckdb-memory "${args.duckdbMemory}": use a size such as 128MB or 1GB`);
-  if (!(args.streamThresholdMb > 0)) problems.push(`--stream-threshold-mb must be > 0, got ${args.streamThresholdMb}`);
-  if (args.waitLock !== undefined && !(args.waitLock >= 0)) problems.push(`--wait-lock must be a number of seconds ≥ 0, got ${args.waitLock}`);
+  problems.push(...placementProblems(args, env, purpose, { warehouse, staging, task }));
+  const { workers, concurrency, shardMb } = tuningFlags(args, { source, staging, warehouse, purpose }, attempt, problems);
 
   if (problems.length > 0 || !source || !warehouse || !timezone || !window || !runId || !staging || concurrency === undefined || workers === undefined || !task || maxRejected === undefined || !network || !inputFormat) {
     throw new UsageError('BAD_USAGE', problems.join('\n'));

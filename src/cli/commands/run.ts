@@ -6,6 +6,7 @@ import { claimRunFolder, folderBytes, releaseRunFolder, sweepStaleRuns } from '.
 import { Interrupts } from '../interrupt.js';
 import { DeadLetterWriter } from '../../loader/staging/dead-letter.js';
 import { createParsePool } from '../../loader/workers/parse-pool.js';
+import type { RunOptions } from '../../loader/run.js';
 import type { Warehouse } from '../../loader/warehouses/warehouse.js';
 import { buildRunConfig, type RunArgs, type RunConfig } from '../config.js';
 import type { CommandContext } from '../context.js';
@@ -64,6 +65,12 @@ async function runCommand(args: RunArgs, context: CommandContext): Promise<numbe
   }
 }
 
+/** What the loader needs of the config to run. */
+function runOptionsOf(config: RunConfig): RunOptions {
+  const { runId, window, timezone, network, inputFormat, force, concurrency, workers, shardBytes, streamThresholdBytes, keepStaging, task, maxRejected } = config;
+  return { runId, window, timezone, network, inputFormat, force, concurrency, workers, shardBytes, streamThresholdBytes, keepStaging, task, maxRejected };
+}
+
 async function runWith(config: RunConfig, { io, logger }: CommandContext, interrupts: Interrupts): Promise<number> {
   // Asked before the warehouse is opened (opening creates the file).
   const newWarehouse = isNewWarehouse(config);
@@ -88,21 +95,7 @@ async function runWith(config: RunConfig, { io, logger }: CommandContext, interr
     interrupts.install({ removeStaged: () => removeStagedNow(config, staging.spoolDir), say: (line) => io.stderr(`${line}\n`) });
     const { runBackfill } = await import('../../loader/run.js');
     const summary = await runBackfill(
-      {
-        runId: config.runId,
-        window: config.window,
-        timezone: config.timezone,
-        network: config.network,
-        inputFormat: config.inputFormat,
-        force: config.force,
-        concurrency: config.concurrency,
-        workers: config.workers,
-        shardBytes: config.shardBytes,
-        streamThresholdBytes: config.streamThresholdBytes,
-        keepStaging: config.keepStaging,
-        task: config.task,
-        maxRejected: config.maxRejected,
-      },
+      runOptionsOf(config),
       {
         source,
         openWarehouse,
