@@ -5,7 +5,7 @@
  */
 import { sliceBoundaries, takeSlice } from '../fanout/slices.js';
 import { MAX_URIS_PER_LOAD_JOB } from '../warehouses/load-limits.js';
-import type { TableKind } from '../warehouses/schemas.js';
+import type { TargetKind } from '../warehouses/schemas.js';
 import type { SourceObject } from '../sources/source.js';
 import { NAME_MARGIN_MS, timeFromName, UNBOUNDED, type TimeWindow } from '../sources/window.js';
 import { totalSize, type FileSelection } from './plan.js';
@@ -63,9 +63,9 @@ export interface PlanReport {
   gapCount: number;
   tasks: TaskPlan[];
   /** Estimated staged shards per table, all tasks together. */
-  stagedShards: Record<TableKind, number>;
+  stagedShards: Record<TargetKind, number>;
   /** Load jobs into each staging table (every task loads tables of its own); the target tables get none, only MERGE. */
-  loadJobsPerTable: Record<TableKind, number>;
+  loadJobsPerTable: Record<TargetKind, number>;
   loadJobsPerTablePerDay: number;
   warnings: string[];
 }
@@ -99,7 +99,7 @@ function taskPlans(todo: readonly SourceObject[], options: PlanOptions): TaskPla
   });
 }
 
-function warningsFor(selection: FileSelection, tasks: readonly TaskPlan[], loadJobs: Record<TableKind, number>): string[] {
+function warningsFor(selection: FileSelection, tasks: readonly TaskPlan[], loadJobs: Record<TargetKind, number>): string[] {
   const warnings: string[] = [];
   const odd = selection.inWindow.filter((file) => !COLLECTOR_NAME.test(file.name));
   if (odd.length > 0) warnings.push(`${odd.length} file(s) do not have collector names (data___YYYY_MM_DD_HH_MM_SS.json), e.g. ${odd.slice(0, EXAMPLES).map((f) => f.name).join(', ')}: read anyway, but their time is unknown until parsed`);
@@ -126,9 +126,10 @@ export function describePlan(selection: FileSelection, options: PlanOptions): Pl
   const busy = tasks.filter((task) => task.files > 0);
   // Each worker thread of a task rotates its own records shards at --shard-mb.
   const recordShards = busy.reduce((sum, task) => sum + options.workers * Math.max(1, Math.ceil((task.bytes * STAGED_RECORDS_RATIO) / options.workers / options.shardBytes)), 0);
-  const stagedShards = { records: recordShards, stations: busy.length, files: busy.length, located: 0 };
+  // Located rows (MEL CSV) have a staging table too; which files hold them is known only once read.
+  const stagedShards = { records: recordShards, stations: busy.length, files: busy.length };
   const perTask = (shards: number): number => (busy.length === 0 ? 0 : Math.ceil(shards / busy.length / MAX_URIS_PER_LOAD_JOB));
-  const loadJobsPerTable = { records: perTask(recordShards), stations: perTask(busy.length), files: perTask(busy.length), located: 0 };
+  const loadJobsPerTable = { records: perTask(recordShards), stations: perTask(busy.length), files: perTask(busy.length) };
   return {
     nameMargin: nameMargin(options.window ?? UNBOUNDED),
     listed: selection.listed,
