@@ -23,6 +23,9 @@ export function exposeGc(): void {
 export function fullCollection(): void {
   collect ??= gcFunction();
   collect();
+  // A second one returns the pages the first freed (V8 pools them while its sweeper runs): measured alone, RSS
+  // 152 → 144 MB after one, 83 MB after two; a few ms on a heap of tens of MB.
+  collect();
 }
 
 function gcFunction(): () => void {

@@ -48,6 +48,9 @@ function flat(text: string): string {
   return text;
 }
 
+/** More observations in one batch than any real network has stations (Lille: 289, Paris: ~1,500). */
+const FORGET_ABOVE = 5_000;
+
 /** One per thread and run: the attribute keys it has handed out. */
 class StationPacker {
   private readonly rows = new Map<number, { row: StationRow; key: number }>();
@@ -85,6 +88,9 @@ class StationPacker {
       packed.keys[i] = known.key;
     });
     packed.newKeys = Int32Array.from(newKeys);
+    // A huge batch (a 60,000-station minute) is not remembered: its rows would stay in this thread's heap for the
+    // rest of the run (~22 MB), under every later file it reads. Its stations' texts are sent again if seen again.
+    if (observations.length > FORGET_ABOVE) this.rows.clear();
     return packed;
   }
 }
