@@ -203,8 +203,8 @@ function openNewWarehouseEarly(run: Run): void {
 
 /**
  * Downloads leave tens of MB of garbage that V8 collects lazily; collected now, the warehouse's load reuses that
- * memory instead of stacking on it (GCS → DuckDB peak RSS 344–348 → 284–286 MB; the hostile corpus started
- * without the bin's flags: merge 291 → … MB). Works however node was started (gc.ts).
+ * memory instead of stacking on it (GCS → DuckDB peak RSS 344–348 → 284–286 MB; the 60,000-station minute started
+ * as plain `node dist/cli/main.js`: merge 291 → ~230 MB). Works however node was started (runtime/heap.ts).
  */
 function collectReadGarbage(): void {
   fullCollection();
