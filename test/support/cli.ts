@@ -28,12 +28,14 @@ export interface CliOptions {
   killAt?: string;
   /** The signal `killAt` sends (default SIGKILL). */
   signal?: NodeJS.Signals;
+  /** Node flags before the CLI's path (default NODE_FLAGS, as its bin starts it; [] = plain `node dist/cli/main.js`). */
+  nodeFlags?: readonly string[];
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult & { killed: boolean }> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, ...(options.killAt ? { VELO_LOG_LEVEL: 'info' } : {}), ...options.env };
-    const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], { cwd: options.cwd ?? REPO, env });
+    const child = spawn(process.execPath, [...(options.nodeFlags ?? NODE_FLAGS), CLI, ...args], { cwd: options.cwd ?? REPO, env });
     let stdout = '';
     let stderr = '';
     let killed = false;

@@ -146,6 +146,9 @@ export async function extractFiles(files: readonly SourceObject[], options: Extr
     deps.progress.stop();
   }
   if (firstError) throw firstError;
+  // Every file is read: the workers' heaps (~100 MB after a 60,000-station minute) go back to the OS before this
+  // thread writes the stations shard, not on top of it (issue 20 item 4; docs/performance.md).
+  await deps.pool.close();
   const shards = await ledger.close(options.shardBytes);
   return { shards, counts: ledger.counts, formats: ledger.formats, degradedFiles: ledger.degradedFiles, stagedBytes: totalBytes(Object.values(shards).flat()) };
 }

@@ -2,6 +2,7 @@
 import { Piscina } from 'piscina';
 import { flattenBatch, streamLocalFile } from './flatten-worker.js';
 import type { BatchResult, FlattenBatch, StreamTask } from './messages.js';
+import { exposeGc } from '../runtime/heap.js';
 
 export interface ParsePool {
   /** One result per file of the batch, in order, and the batch's latest station observations. */
@@ -34,6 +35,8 @@ export function createParsePool(workers: number): ParsePool {
       close: async () => undefined,
     };
   }
+  // The workers collect a streamed file's garbage before packing its stations (stream-file.ts).
+  exposeGc();
   // Same module layout under tsx (src/*.ts) and when built (dist/*.js).
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   const pool = new Piscina<FlattenBatch | StreamTask, BatchResult>({
@@ -46,7 +49,10 @@ export function createParsePool(workers: number): ParsePool {
     // The run's own queue (--concurrency) bounds how many there are.
     concurrentTasksPerWorker: MAX_TASKS_PER_WORKER,
     // Small heaps: a batch needs a few MB per file; the default young generation alone is ~48 MB per thread.
-    resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 },
+    // V8 sizes a semi-space as a third of the young generation rounded up to a power of two: 12 MB gives 4 MiB
+    // semi-spaces, what the bin's --max-semi-space-size=4 gives (16 gave 8 MiB ones when node was started without
+    // it: +16 MB per worker at the hostile corpus's peak). Same speed (docs/performance.md).
+    resourceLimits: { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 256 },
   });
   let closed: Promise<void> | null = null;
   return {

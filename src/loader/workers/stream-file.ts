@@ -24,11 +24,14 @@ import type { TimeWindow } from '../sources/window.js';
 import { StreamReject, detectNdjson, textChunks, type TextChunk } from './stream-bytes.js';
 import { peekCsv } from './peek-csv.js';
 import { streamCsv } from './stream-csv.js';
+import { fullCollection } from '../runtime/heap.js';
 
 /** What the streaming path can answer: it never hands a file on (no 'stream'). */
 export type StreamedOutcome = ReadOutcome;
 
 const FLUSH_CHARS = 4 * 1024 * 1024;
+/** More stations than a few minutes of a real network hold: their packing is worth a collection first. */
+const MANY_STATIONS = 5_000;
 
 type Sink = { push(chunk: TextChunk): void; end(): void; readonly wanted: boolean };
 type Flushable = { readonly bufferedLength: number; takeNdjson(): string };
@@ -161,5 +164,8 @@ export async function streamFileToShards(
   }
   if (outcome.status !== 'loaded') return { files: [{ ...outcome, bytesRead }], stations: noStations() };
   const { recordsNdjson: _rest, locatedNdjson: _located, stations, ...rest } = outcome;
+  // The stream's garbage (tens of MB after a huge file) goes before the stations are packed on top of it: a
+  // 60,000-station minute's worker heap used 53 → 38 MB before packing. Only for such files: no cost elsewhere.
+  if (stations.size > MANY_STATIONS) fullCollection();
   return { files: [{ ...rest, shards, locatedShards, bytesRead }], stations: packStations(stations, file.spoolDir) };
 }
