@@ -38,7 +38,7 @@ describe('a mixed-format folder (every format + V\'lille v1 minutes) in one run 
   test('first run: exact files and rows per format; the unmatched CSV row and the null last_update are rejected (exit 3)', async () => {
     const { code, summary, stderr } = await runJson(args, { cwd: work });
     assert.equal(code, 3, stderr);
-    assert.deepEqual(summary.files, { listed: 23, outOfRange: 0, skipped: 0, processed: 23, loaded: 22, degraded: 1, rejected: 0 });
+    assert.deepEqual(summary.files, { listed: 23, outOfRange: 0, skipped: 0, processed: 23, loaded: 22, read: 0, degraded: 1, rejected: 0 });
     // 99 staged = 55 + 6 + 12 + 13 + 8 + 2 + 3; the minutes' stale repeat and byte-identical copy: 10 duplicates;
     // 1 CSV row at no station: 99 - 10 - 1 = 88 merged. Rejected: the null last_update (dead letter) + the CSV row.
     assert.deepEqual(summary.rows, { staged: 99, rejected: 2, outOfRange: 0, duplicate: 10, merged: 88, degradedRecords: 5 });
@@ -74,7 +74,7 @@ describe('a mixed-format folder (every format + V\'lille v1 minutes) in one run 
     const before = await dumpDuckDb(db);
     const { code, summary, stderr } = await runJson(args, { cwd: work });
     assert.equal(code, 0, stderr);
-    assert.deepEqual(summary.files, { listed: 23, outOfRange: 0, skipped: 23, processed: 0, loaded: 0, degraded: 0, rejected: 0 });
+    assert.deepEqual(summary.files, { listed: 23, outOfRange: 0, skipped: 23, processed: 0, loaded: 0, read: 0, degraded: 0, rejected: 0 });
     assert.equal(summary.rows.merged, 0);
     assert.deepEqual(await dumpDuckDb(db), before);
   });

@@ -176,14 +176,14 @@ describe('invocation and wording (item 9)', () => {
 
   test('run --help, plan --help and the README name the same raw file types', async () => {
     const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
-    assert.match(readme, /`--source DIR\\\|gs:\/\/BUCKET\/PREFIX` \| raw files, read recursively: `\*\.json`, `\*\.ndjson`, `\*\.jsonl`, each optionally `\.gz`/);
+    assert.match(readme, /`--source DIR\\\|gs:\/\/BUCKET\/PREFIX` \| raw files, read recursively: `\*\.json`, `\*\.ndjson`, `\*\.jsonl`, `\*\.geojson`, `\*\.csv`, each optionally `\.gz`/);
     for (const command of ['run', 'plan']) {
       const help = (await runCli([command, '--help'])).stdout.replace(/\s+/g, ' ');
-      assert.ok(help.includes('*.json, *.ndjson, *.jsonl, each optionally .gz'), `${command} --help: ${help}`);
+      assert.ok(help.includes('*.json, *.ndjson, *.jsonl, *.geojson, *.csv, each optionally .gz'), `${command} --help: ${help}`);
     }
   });
 
-  test('a folder with .csv and other files: the summary says what was not read and why; DuckDB wording', async () => {
+  test('a folder with .csv and other files: CSV is read (a CSV of no known shape is rejected with the reason), the summary says what was not read and why; DuckDB wording', async () => {
     const work = tempDir();
     const source = path.join(work, 'raw');
     mkdirSync(path.join(source, 'sub'), { recursive: true });
@@ -193,17 +193,19 @@ describe('invocation and wording (item 9)', () => {
     writeFileSync(path.join(source, 'notes.txt'), 'collector notes');
     const args = ['--source', source, '--warehouse', `duckdb:${path.join(work, 'v.duckdb')}`, '--staging', path.join(work, 'staging')];
     const table = await runCli(['run', ...args], { cwd: work });
-    assert.equal(table.code, 0, table.stderr);
-    assert.match(table.stdout, /^files listed +3$/m);
-    assert.match(table.stdout, /^ {2}other files \(not read\) +2 \.csv, 1 \.txt: not raw snapshots; velo-backfill reads \*\.json, \*\.ndjson, \*\.jsonl, each optionally \.gz$/m);
+    assert.equal(table.code, 3, table.stderr);
+    assert.match(table.stdout, /^files listed +5$/m);
+    assert.match(table.stdout, /^ {4}rejected +2$/m);
+    assert.match(table.stdout, /^ {2}other files \(not read\) +1 \.txt: not raw snapshots; velo-backfill reads \*\.json, \*\.ndjson, \*\.jsonl, \*\.geojson, \*\.csv, each optionally \.gz$/m);
     assert.match(table.stdout, /^staging loads +records 1, stations 1, files 1$/m);
     assert.doesNotMatch(table.stdout, /load jobs/, 'DuckDB has no load jobs');
-    assert.match(table.stderr, /files not read: 2 \.csv, 1 \.txt/);
+    assert.match(table.stderr, /stations\.csv.*UNKNOWN_SHAPE.*CSV with columns \[id, nom\]/);
+    assert.match(table.stderr, /files not read: 1 \.txt/);
     assert.equal(readFileSync(path.join(source, 'stations.csv'), 'utf8'), 'id,nom\n1,LILLE FLANDRES\n', 'left as it was');
     const { summary } = await runJson(args, { cwd: work });
-    assert.deepEqual(summary.ignoredFiles, { '.csv': 2, '.txt': 1 });
+    assert.deepEqual(summary.ignoredFiles, { '.txt': 1 });
     const plan = await runCli(['plan', '--source', source, '--force']);
-    assert.match(plan.stdout, /- files not read: 2 \.csv, 1 \.txt/);
+    assert.match(plan.stdout, /- files not read: 1 \.txt/);
     const clean = await runJson(['--source', SAMPLE, '--warehouse', `duckdb:${path.join(work, 'w.duckdb')}`, '--staging', path.join(work, 's2')], { cwd: work });
     assert.deepEqual(clean.summary.ignoredFiles, {});
   });
