@@ -6,10 +6,10 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, errorMessage } from '../../errors.js';
+import { HELD_BACK_FILE } from '../staging/run-folders.js';
 import { TABLE_KINDS, type TableKind } from '../warehouses/schemas.js';
 import type { SliceReport } from './report.js';
 
-export const HELD_BACK_FILE = 'held-back.json';
 
 export interface HeldBackRun {
   runId: string;

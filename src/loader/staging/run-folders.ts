@@ -5,9 +5,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { HELD_BACK_FILE } from '../stages/held-back.js';
 
 const OWNER_FILE = 'owner.json';
+/** Kept beside a held-back run's shards (stages/held-back.ts): such a folder is never swept. */
+export const HELD_BACK_FILE = 'held-back.json';
 
 export function claimRunFolder(runDir: string): void {
   mkdirSync(runDir, { recursive: true });
