@@ -64,7 +64,7 @@ export async function startEmulators(): Promise<Emulators> {
   const gcs = spawn(path.join(BIN, 'fake-gcs-server'), ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(gcsPort), '-backend', 'memory', '-external-url', gcsEndpoint, '-public-host', `127.0.0.1:${gcsPort}`], {
     stdio: ['ignore', 'ignore', openSync(path.join(logDir, `velo-gcs-${gcsPort}.log`), 'w')],
   });
-  const bq = spawn(path.join(BIN, 'bigquery-emulator'), [`--project=${PROJECT}`, '--host=127.0.0.1', `--port=${bqPort}`, `--grpc-port=${grpcPort}`, '--log-level=error'], {
+  const bq = spawn(path.join(BIN, 'bigquery-emulator'), [`--project=${PROJECT}`, '--host=127.0.0.1', `--port=${bqPort}`, `--grpc-port=${grpcPort}`, `--log-level=${process.env.VELO_BQ_LOG_LEVEL ?? 'error'}`, ...(process.env.VELO_BQ_DB ? [`--database=${process.env.VELO_BQ_DB}`] : [])], {
     env: { ...process.env, STORAGE_EMULATOR_HOST: gcsEndpoint },
     stdio: ['ignore', openSync(path.join(logDir, `velo-bigquery-${bqPort}.log`), 'w'), openSync(path.join(logDir, `velo-bigquery-${bqPort}.err`), 'w')],
   });
@@ -94,11 +94,11 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
 }
 
-/** Upload every file of a local folder under gs://bucket/prefix (creating the bucket). */
-export async function uploadFolder(storage: Storage, bucket: string, prefix: string, dir: string): Promise<void> {
+/** Upload the files of a local folder (every one, or those named) under gs://bucket/prefix (creating the bucket). */
+export async function uploadFolder(storage: Storage, bucket: string, prefix: string, dir: string, names: readonly string[] = readdirSync(dir)): Promise<void> {
   const [exists] = await storage.bucket(bucket).exists();
   if (!exists) await storage.createBucket(bucket);
-  for (const name of readdirSync(dir)) {
+  for (const name of names) {
     await storage.bucket(bucket).file(`${prefix}${name}`).save(readFileSync(path.join(dir, name)), { resumable: false });
   }
 }
