@@ -74,7 +74,7 @@ test('describePlan: files, bytes, first/last minute, tasks, load jobs and warnin
   assert.deepEqual(plan.tasks.map((t) => t.files), [4, 4, 4]);
   assert.equal(plan.tasks.reduce((sum, t) => sum + t.bytes, 0), 11_500);
   assert.deepEqual(plan.loadJobsPerTable, { records: 1, stations: 1, files: 1 });
-  assert.match(plan.warnings.join('\n'), /1 file\(s\) do not have collector names.*other\.json/);
+  assert.match(plan.warnings.join('\n'), /1 file\(s\) have no time in their names.*other\.json/);
   const idle = describePlan(selection, { tasks: 20, timezone: 'Europe/Paris', shardBytes: 2 ** 20, workers: 2 });
   assert.match(idle.warnings.join('\n'), /8 of 20 task\(s\) get no file/);
 });

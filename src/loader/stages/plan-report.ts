@@ -15,7 +15,6 @@ export const LOAD_JOBS_PER_TABLE_PER_DAY = 1_500;
 const STAGED_RECORDS_RATIO = 0.45;
 /** A gap is a step between consecutive file times longer than this (collector seconds drift 00–02). */
 const MINUTE_STEP_MS = 90_000;
-const COLLECTOR_NAME = /(^|\/)data___\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}\.(json|ndjson|jsonl)(\.gz)?$/;
 const MAX_LISTED_GAPS = 1_000;
 const EXAMPLES = 5;
 
@@ -99,10 +98,10 @@ function taskPlans(todo: readonly SourceObject[], options: PlanOptions): TaskPla
   });
 }
 
-function warningsFor(selection: FileSelection, tasks: readonly TaskPlan[], loadJobs: Record<TargetKind, number>): string[] {
+function warningsFor(selection: FileSelection, tasks: readonly TaskPlan[], loadJobs: Record<TargetKind, number>, timezone: string): string[] {
   const warnings: string[] = [];
-  const odd = selection.inWindow.filter((file) => !COLLECTOR_NAME.test(file.name));
-  if (odd.length > 0) warnings.push(`${odd.length} file(s) do not have collector names (data___YYYY_MM_DD_HH_MM_SS.json), e.g. ${odd.slice(0, EXAMPLES).map((f) => f.name).join(', ')}: read anyway, but their time is unknown until parsed`);
+  const odd = selection.inWindow.filter((file) => timeFromName(file.name, timezone) === null);
+  if (odd.length > 0) warnings.push(`${odd.length} file(s) have no time in their names (data___YYYY_MM_DD_HH_MM_SS or YYYY-MM-DD_HH-MM-SS), e.g. ${odd.slice(0, EXAMPLES).map((f) => f.name).join(', ')}: read anyway, but their time is unknown until parsed, and formats that take the collection time from the name (ODS v2.1, MEL CSV, JCDecaux) reject them`);
   if (selection.outOfRange > 0) warnings.push(`${selection.outOfRange} file(s) are named outside the window (more than ${NAME_MARGIN_MS / 3_600_000} hours away): not read`);
   const idle = tasks.filter((task) => task.files === 0).length;
   if (idle > 0) warnings.push(`${idle} of ${tasks.length} task(s) get no file: use fewer tasks`);
@@ -145,6 +144,6 @@ export function describePlan(selection: FileSelection, options: PlanOptions): Pl
     stagedShards,
     loadJobsPerTable,
     loadJobsPerTablePerDay: LOAD_JOBS_PER_TABLE_PER_DAY,
-    warnings: warningsFor(selection, tasks, loadJobsPerTable),
+    warnings: warningsFor(selection, tasks, loadJobsPerTable, options.timezone),
   };
 }
