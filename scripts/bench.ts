@@ -3,6 +3,7 @@
  *                 [--workers N] [--concurrency N]            --workers: every velo run; --concurrency: not the sweep's
  *                 [--latency-ms N [--concurrency-sweep 16,32,64,128]]   with --source gcs
  *                 [--format ID[,ID…]|all]                   throughput per raw format (local folder only)
+ *                 [--duckdb-memory SIZE]                    passed to every velo run (default: the CLI's 128MB)
  *
  * Generates a deterministic synthetic V'lille v1 corpus (real-looking bytes), runs `velo-backfill run` on it
  * into a fresh DuckDB file as a child process, then runs the reference — DuckDB's native read_json + unnest
@@ -54,6 +55,7 @@ const { values: opts } = parseArgs({
     'latency-ms': { type: 'string' },
     'concurrency-sweep': { type: 'string', default: '16,32,64,128' },
     format: { type: 'string' },
+    'duckdb-memory': { type: 'string' },
   },
 });
 const FILES = Number(opts.files);
@@ -312,7 +314,7 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     const result = await run(process.execPath, [
       ...NODE_FLAGS, CLI, 'run', '--source', source, '--warehouse', `duckdb:${path.join(dir, 'velo.duckdb')}`, '--staging', path.join(dir, 'staging'), '--json',
-      ...(opts.workers ? ['--workers', opts.workers] : []), ...(concurrency ? ['--concurrency', concurrency] : []),
+      ...(opts.workers ? ['--workers', opts.workers] : []), ...(opts['duckdb-memory'] ? ['--duckdb-memory', opts['duckdb-memory']] : []), ...(concurrency ? ['--concurrency', concurrency] : []),
     ], { VELO_LOG_LEVEL: 'warn', ...env });
     if (result.code !== 0) throw new Error(`velo-backfill (${label}) exited ${result.code}:\n${result.stderr}`);
     const summary = JSON.parse(result.stdout) as { rows: { merged: number }; files: { processed: number }; cpuSeconds: number; peakRssMb: number; wallSeconds: number };
