@@ -2,6 +2,8 @@
  * npm run bench [-- --files N --stations S --source local|gcs --big-file-mb N --repeat N]
  *                 [--workers N] [--concurrency N]            --workers: every velo run; --concurrency: not the sweep's
  *                 [--latency-ms N [--concurrency-sweep 16,32,64,128]]   with --source gcs
+ *                 [--format ID[,ID…]|all]                   throughput per raw format (local folder only)
+ *                 [--duckdb-memory SIZE]                    passed to every velo run (default: the CLI's 128MB)
  *
  * Generates a deterministic synthetic V'lille v1 corpus (real-looking bytes), runs `velo-backfill run` on it
  * into a fresh DuckDB file as a child process, then runs the reference — DuckDB's native read_json + unnest
@@ -17,6 +19,19 @@
  * flight, requests per file and the ratio N ms / 0 ms; medians over --repeat rounds (peak RSS: the highest). The
  * goal line compares the default settings at N ms with the default settings at 0 ms (the issue's goal: ≥ 0.8×
  * at 40 ms with peak RSS ≤ 300 MB). Example: npm run bench -- --source gcs --latency-ms 40 --repeat 3
+ *
+ * --format ID[,ID…]|all: throughput per raw format. For each format (vlille-ods-v1, vlille-ods-v2, vlille-mel-wfs,
+ * vlille-mel-csv, gbfs-station-status, jcdecaux-v1, jcdecaux-v3; `all`: every one) a corpus of the v1 bench's size
+ * (--files minutes × --stations stations, the same observations' shape) is written once with the project's own
+ * generators (test/support/formats-synth.ts) under $TMPDIR/velo-bench/, and each round runs `velo-backfill run`
+ * folder → fresh DuckDB on the V'lille v1 corpus and on each format's corpus, in an order rotated every round
+ * (so a drifting machine favours no format). Two corpora carry one extra file, as a real load would: GBFS status
+ * minutes come with one `station_information` (names, coordinates, capacity), and the MEL CSV minutes (no station
+ * id: matched by coordinates in the merge) with one `station_information` giving the stations their coordinates.
+ * Printed per format: files, MB on disk, wall s (child process, spawn to exit), CPU s, MB/s, rows/s (merged rows),
+ * peak RSS and the ratio of its rows/s and MB/s to the v1 run of the same round (medians over --repeat rounds;
+ * peak RSS: the highest). The DuckDB reference is not run in this mode. Every run must exit 0 and merge
+ * files × stations rows. Example: npm run bench -- --format all --repeat 2
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -24,8 +39,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
+import { collectedName, gbfsInformation, gbfsStatus, jcdecauxV1, jcdecauxV3, melCsv, melWfs, observe, odsV2 } from '../test/support/formats-synth.js';
 import { startProxy } from '../test/support/http-proxy.js';
-import { fileName, minuteDocument, pythonJson, stationCatalog } from '../test/support/vlille-synth.js';
+import { fileName, minuteDocument, pythonJson, random, stationCatalog } from '../test/support/vlille-synth.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -38,6 +54,8 @@ const { values: opts } = parseArgs({
     repeat: { type: 'string', default: '1' },
     'latency-ms': { type: 'string' },
     'concurrency-sweep': { type: 'string', default: '16,32,64,128' },
+    format: { type: 'string' },
+    'duckdb-memory': { type: 'string' },
   },
 });
 const FILES = Number(opts.files);
@@ -51,6 +69,13 @@ const SWEEP = opts['concurrency-sweep'].split(',').filter(Boolean).map((c) => {
   if (!Number.isInteger(n) || n < 1) throw new Error(`--concurrency-sweep: ${c} is not a positive integer`);
   return n;
 });
+const FORMAT_IDS = ['vlille-ods-v1', 'vlille-ods-v2', 'vlille-mel-wfs', 'vlille-mel-csv', 'gbfs-station-status', 'jcdecaux-v1', 'jcdecaux-v3'] as const;
+type FormatId = (typeof FORMAT_IDS)[number];
+const FORMATS: FormatId[] | null = opts.format === undefined ? null : opts.format === 'all' ? [...FORMAT_IDS] : opts.format.split(',').filter(Boolean).map((id) => {
+  if (!(FORMAT_IDS as readonly string[]).includes(id)) throw new Error(`--format: ${id} is not one of ${FORMAT_IDS.join(', ')} (or all)`);
+  return id as FormatId;
+});
+if (FORMATS !== null && (opts.source !== 'local' || Number(opts['big-file-mb']) > 0)) throw new Error('--format reads a local folder of minutes: not with --source gcs or --big-file-mb');
 const REPO = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(REPO, 'dist', 'cli', 'main.js');
 /** velo-backfill runs with the node flags of its bin's `#!/usr/bin/env -S node …` line, as a user's shell would start it. */
@@ -69,6 +94,43 @@ function generateCorpus(files: number, stations: number): string {
   for (let i = 0; i < files; i++) {
     const at = start.plus({ minutes: i });
     writeFileSync(path.join(dir, fileName(at.plus({ minutes: 1, seconds: i % 3 }))), pythonJson(minuteDocument({ stations: catalog, at, seed: i })));
+  }
+  writeFileSync(marker, '');
+  return dir;
+}
+
+/**
+ * The v1 corpus's twin in another raw format: `files` minutes of `stations` stations, from the same catalog,
+ * written by the fixtures' own generators. GBFS (and the MEL CSV, whose rows carry coordinates, not ids) also get
+ * one station_information file. Text only (no gzip), one file per minute, names with the collection time.
+ */
+function generateFormatCorpus(format: Exclude<FormatId, 'vlille-ods-v1'>, files: number, stations: number): string {
+  const dir = path.join(WORK, `corpus-${format}-${files}x${stations}`);
+  const marker = path.join(dir, '.complete');
+  if (existsSync(marker)) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const catalog = stationCatalog(stations, 42);
+  const rnd = random(42);
+  const start = DateTime.fromISO('2023-08-24T00:00:00', { zone: 'Europe/Paris' });
+  process.stderr.write(`generating ${files} ${format} files of ${stations} stations in ${dir} …\n`);
+  if (format === 'gbfs-station-status' || format === 'vlille-mel-csv') {
+    const info = gbfsInformation(catalog, start.minus({ minutes: 1 }), '2.3');
+    writeFileSync(path.join(dir, 'gbfs_station_information.json'), info.text);
+  }
+  for (let i = 0; i < files; i++) {
+    const at = start.plus({ minutes: i });
+    const seen = observe(catalog, at, rnd);
+    const collected = at.plus({ minutes: 1 });
+    let file: { name: string; text: string };
+    if (format === 'vlille-ods-v2') file = odsV2(seen, collected);
+    else if (format === 'vlille-mel-wfs') file = melWfs(seen, at);
+    else if (format === 'vlille-mel-csv') file = melCsv(seen, collected);
+    // GBFS takes its time from last_updated, not the name; the names only need to differ.
+    else if (format === 'gbfs-station-status') file = { ...gbfsStatus(seen, at, '2.3'), name: collectedName('gbfs_station_status', at, 'json') };
+    else if (format === 'jcdecaux-v1') file = { name: collectedName('jcdecaux_v1_stations', collected, 'json'), text: JSON.stringify(jcdecauxV1(seen, at, 'vlille')) };
+    else file = { name: collectedName('jcdecaux_v3_stations', collected, 'json'), text: JSON.stringify(jcdecauxV3(seen, 'vlille'), null, 2) };
+    writeFileSync(path.join(dir, file.name), file.text);
   }
   writeFileSync(marker, '');
   return dir;
@@ -107,8 +169,13 @@ function warm(file: string): void {
   }
 }
 
+/** The corpus's data files (every name but the `.complete` marker). */
+function corpusFiles(dir: string): string[] {
+  return readdirSync(dir).filter((name) => !name.startsWith('.'));
+}
+
 function folderBytes(dir: string): number {
-  return readdirSync(dir).reduce((sum, name) => sum + (name.endsWith('.json') ? statSync(path.join(dir, name)).size : 0), 0);
+  return corpusFiles(dir).reduce((sum, name) => sum + statSync(path.join(dir, name)).size, 0);
 }
 
 interface ChildResult {
@@ -183,12 +250,60 @@ function printSweep(rounds: SweepRow[][], median: (values: number[]) => number):
   console.log(`goal (default settings at ${LATENCY_MS} ms ≥ 0.8× the default at 0 ms, peak RSS ≤ 300 MB): ${goal.toFixed(2)}x, ${rss} MB → ${goal >= 0.8 && rss <= 300 ? 'met' : 'NOT met'}`);
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+type FormatRun = { seconds: number; merged: number; cpuSeconds: number; peakRssMb: number };
+
+/** --format: the v1 corpus and each format's twin, folder → DuckDB, rounds in a rotated order; a table per format. */
+async function benchFormats(v1Corpus: string, runVelo: (source: string, env: NodeJS.ProcessEnv, label: string) => Promise<FormatRun>, out: string): Promise<void> {
+  const ids: FormatId[] = ['vlille-ods-v1', ...FORMATS!.filter((id) => id !== 'vlille-ods-v1')];
+  const corpora = new Map<FormatId, string>(ids.map((id) => [id, id === 'vlille-ods-v1' ? v1Corpus : generateFormatCorpus(id, FILES, STATIONS)]));
+  const sizes = new Map(ids.map((id) => [id, { files: corpusFiles(corpora.get(id)!).length, mb: folderBytes(corpora.get(id)!) / 1e6 }]));
+  for (const id of ids) for (const name of corpusFiles(corpora.get(id)!)) warm(path.join(corpora.get(id)!, name));
+  const rounds: Map<FormatId, FormatRun>[] = [];
+  for (let round = 1; round <= REPEAT; round++) {
+    const results = new Map<FormatId, FormatRun>();
+    // Rotated each round: the first run of a round and the last see a different machine on a drifting VM.
+    const order = ids.map((_, i) => ids[(i + round - 1) % ids.length]!);
+    for (const id of order) {
+      const r = await runVelo(corpora.get(id)!, {}, `round-${round}/${id}`);
+      results.set(id, r);
+      process.stderr.write(`  round ${round}, ${id}: ${r.seconds.toFixed(2)} s, ${Math.round(r.merged / r.seconds).toLocaleString('en-US')} rows/s\n`);
+    }
+    rounds.push(results);
+  }
+  const expected = FILES * STATIONS;
+  console.log(`corpora: ${FILES} minutes × ${STATIONS} stations per format (${expected.toLocaleString('en-US')} rows each), ${os.availableParallelism()} cores${REPEAT > 1 ? `; median of ${REPEAT} rounds (peak RSS: the highest; ratios: median of the rounds' ratios)` : ''}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`${'format'.padEnd(20)} ${'files'.padStart(6)} ${'MB'.padStart(6)} ${'wall s'.padStart(7)} ${'CPU s'.padStart(6)} ${'MB/s'.padStart(6)} ${'rows/s'.padStart(8)} ${'peak RSS'.padStart(9)} ${'rows/s vs v1'.padStart(13)} ${'MB/s vs v1'.padStart(11)}`);
+  let allRows = true;
+  for (const id of ids) {
+    const runs = rounds.map((r) => r.get(id)!);
+    const v1 = rounds.map((r) => r.get('vlille-ods-v1')!);
+    const { files, mb } = sizes.get(id)!;
+    const v1Mb = sizes.get('vlille-ods-v1')!.mb;
+    const seconds = median(runs.map((r) => r.seconds));
+    const rowsRatio = median(runs.map((r, i) => r.merged / r.seconds / (v1[i]!.merged / v1[i]!.seconds)));
+    const mbRatio = median(runs.map((r, i) => mb / r.seconds / (v1Mb / v1[i]!.seconds)));
+    if (runs.some((r) => r.merged !== expected)) allRows = false;
+    console.log(
+      `${id.padEnd(20)} ${String(files).padStart(6)} ${mb.toFixed(1).padStart(6)} ${seconds.toFixed(2).padStart(7)} ${median(runs.map((r) => r.cpuSeconds)).toFixed(1).padStart(6)} ${(mb / seconds).toFixed(1).padStart(6)} ${Math.round(runs[0]!.merged / seconds).toLocaleString('en-US').padStart(8)} ${`${Math.max(...runs.map((r) => r.peakRssMb)).toFixed(0)} MB`.padStart(9)} ${`${rowsRatio.toFixed(2)}x`.padStart(13)} ${`${mbRatio.toFixed(2)}x`.padStart(11)}`,
+    );
+  }
+  console.log(`every run merged ${expected.toLocaleString('en-US')} rows: ${allRows ? 'yes' : `NO (${ids.map((id) => `${id} ${rounds.map((r) => r.get(id)!.merged).join('/')}`).join(', ')})`}`);
+  rmSync(out, { recursive: true, force: true });
+  if (!allRows) process.exitCode = 1;
+}
+
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error('build first: npm run build');
   const bigMb = Number(opts['big-file-mb']);
   const corpus = bigMb > 0 ? generateBigFile(bigMb) : generateCorpus(FILES, STATIONS);
   const bytes = folderBytes(corpus);
-  const files = readdirSync(corpus).filter((n) => n.endsWith('.json')).length;
+  const files = corpusFiles(corpus).length;
   const out = path.join(WORK, `run-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
@@ -199,7 +314,7 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     const result = await run(process.execPath, [
       ...NODE_FLAGS, CLI, 'run', '--source', source, '--warehouse', `duckdb:${path.join(dir, 'velo.duckdb')}`, '--staging', path.join(dir, 'staging'), '--json',
-      ...(opts.workers ? ['--workers', opts.workers] : []), ...(concurrency ? ['--concurrency', concurrency] : []),
+      ...(opts.workers ? ['--workers', opts.workers] : []), ...(opts['duckdb-memory'] ? ['--duckdb-memory', opts['duckdb-memory']] : []), ...(concurrency ? ['--concurrency', concurrency] : []),
     ], { VELO_LOG_LEVEL: 'warn', ...env });
     if (result.code !== 0) throw new Error(`velo-backfill (${label}) exited ${result.code}:\n${result.stderr}`);
     const summary = JSON.parse(result.stdout) as { rows: { merged: number }; files: { processed: number }; cpuSeconds: number; peakRssMb: number; wallSeconds: number };
@@ -231,6 +346,7 @@ async function main(): Promise<void> {
     }
     return points;
   };
+  if (FORMATS !== null) return benchFormats(corpus, runVelo, out);
   const refScript = path.join(REPO, 'node_modules', '.velo-bench-reference.mjs');
   writeFileSync(refScript, REFERENCE_SCRIPT);
   const runReference = async (label: string): Promise<{ seconds: number; inProcessSeconds: number; rows: number; cpuSeconds: number; peakRssMb: number }> => {
@@ -242,7 +358,7 @@ async function main(): Promise<void> {
   };
 
   // Both runs read a warm page cache: the first one would otherwise pay the disk for both.
-  for (const name of readdirSync(corpus)) if (name.endsWith('.json')) warm(path.join(corpus, name));
+  for (const name of corpusFiles(corpus)) warm(path.join(corpus, name));
   const upload = opts.source === 'gcs' ? await (await import('./bench-gcs.js')).uploadCorpus(corpus) : null;
   const rounds: { velo: VeloResult; gcs: VeloResult | null; ref: Awaited<ReturnType<typeof runReference>>; sweep: SweepPoint[] | null }[] = [];
   try {
@@ -262,11 +378,6 @@ async function main(): Promise<void> {
     rmSync(refScript, { force: true });
   }
 
-  const median = (values: number[]): number => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  };
   const pick = (get: (r: (typeof rounds)[number]) => VeloResult | null): VeloResult | null => {
     const results = rounds.map(get).filter((r): r is VeloResult => r !== null);
     if (results.length === 0) return null;

@@ -23,12 +23,18 @@ SELECT longitude, latitude, MIN(id) AS id, COUNT(id) AS stations FROM (
 WHERE longitude IS NOT NULL AND latitude IS NOT NULL
 GROUP BY longitude, latitude;
 
--- Located rows (MEL CSV: coordinates, no id) with the id of the one station at their (x, y); a row matching
--- none is counted by stats.sql as rejected.
-CREATE OR REPLACE TEMP VIEW {{located_records}} AS
+-- Located rows (MEL CSV: coordinates, no id) with the id of the one station at their (x, y), added to the records'
+-- staging table; a row matching none stays out, and stats.sql counts it as rejected (unlocated.sql lists it).
+-- Added to the table rather than unioned with it in unique_records: a window over a UNION ALL (or over a join)
+-- holds a whole day of rows at once, and ran out of the default 128MB cap on 2,000 minutes (578,000 rows), where the
+-- same window over one table scan fits. Idempotent: a file is in one format, so the rows of a located file in the
+-- records' staging can only be ones added here before.
+DELETE FROM {{stage_records}} WHERE source_file IN (SELECT DISTINCT source_file FROM {{stage_located}});
+INSERT INTO {{stage_records}} (station_id, etat, nb_velos_dispo, nb_places_dispo, etat_connexion, derniere_maj, record_timestamp, source_file)
 SELECT p.id AS station_id, l.etat, l.nb_velos_dispo, l.nb_places_dispo, l.etat_connexion, l.derniere_maj, l.record_timestamp, l.source_file
 FROM {{stage_located}} AS l JOIN {{station_points}} AS p
   ON p.longitude = l.longitude AND p.latitude = l.latitude AND p.stations = 1;
+CHECKPOINT;
 
 -- One row per natural key (station_id, record_timestamp): stale and byte-identical minutes repeat keys, and
 -- the same observation may come in two formats. The earliest file name wins, so the result does not depend on
@@ -40,10 +46,6 @@ CREATE OR REPLACE TEMP MACRO {{unique_records}}(day_start) AS TABLE
 SELECT * FROM (
   SELECT station_id, etat, nb_velos_dispo, nb_places_dispo, etat_connexion, derniere_maj, record_timestamp, source_file
   FROM {{stage_records}}
-  WHERE record_timestamp >= day_start AND record_timestamp < day_start + INTERVAL 1 DAY
-  UNION ALL
-  SELECT station_id, etat, nb_velos_dispo, nb_places_dispo, etat_connexion, derniere_maj, record_timestamp, source_file
-  FROM {{located_records}}
   WHERE record_timestamp >= day_start AND record_timestamp < day_start + INTERVAL 1 DAY
 )
 QUALIFY ROW_NUMBER() OVER (PARTITION BY station_id, record_timestamp ORDER BY source_file) = 1;

@@ -30,7 +30,7 @@ export function exitCodeForError(error: unknown): number {
 export function exitCodeForRun(summary: { deadLetter: { entries: number } | null; task: { count: number }; merge: { status: string }; unlocatedRows?: number }): number {
   if (summary.merge.status === 'held-back') return EXIT.rejected;
   if (summary.task.count > 1) return EXIT.ok;
-  // Located rows (MEL CSV) at no station's coordinates are rejected by the merge, after the dead-letter report.
+  // Located rows (MEL CSV) at no station's coordinates are rejected by the merge (and in the dead-letter report).
   if ((summary.unlocatedRows ?? 0) > 0) return EXIT.rejected;
   return summary.deadLetter && summary.deadLetter.entries > 0 ? EXIT.rejected : EXIT.ok;
 }

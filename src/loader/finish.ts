@@ -11,6 +11,7 @@ import { heldBackShards, type HeldBackRun } from './stages/held-back.js';
 import { loadPackage } from './stages/load.js';
 import { dropStaging, mergeStaged, type MergeResult } from './stages/merge.js';
 import { combineSlices, emptySlice, type MergeStatus, type RunSummary, type SliceReport } from './stages/report.js';
+import type { DeadLetterEntry, DeadLetterWriter } from './staging/dead-letter.js';
 import type { StagingStore } from './staging/shards.js';
 import type { Warehouse } from './warehouses/warehouse.js';
 
@@ -35,6 +36,11 @@ export interface FinishContext {
   keepHeldBack?: (held: HeldBackRun) => string;
   /** Runs the merge's commit with interrupts (Ctrl-C, SIGTERM) held until it ends. */
   critical?: <T>(work: () => Promise<T>) => Promise<T>;
+  /**
+   * The dead-letter report the merge appends to: located rows (MEL CSV) at no single station's point, written and
+   * flushed before the MERGE commits. `keep`: copy the report beside the run's staging again (fan-out, gs://).
+   */
+  deadLetter?: { writer: DeadLetterWriter; keep: boolean };
 }
 
 export function overLimit(slice: SliceReport, limit: RejectLimit | null): string | null {
@@ -58,13 +64,44 @@ export async function finishRun(context: FinishContext, sources: MergeSources): 
   }
   const warehouse = await context.warehouse();
   const critical = context.critical ?? ((work) => work());
+  const report = context.deadLetter;
+  const before = { entries: report?.writer.entries ?? 0, files: report?.writer.fileCount ?? 0 };
+  const located = report && total.shards.located > 0 ? { reject: (entries: DeadLetterEntry[]) => appendRejects(report.writer, entries) } : undefined;
   const merged = await critical(async () => {
-    const result = await mergeStaged({ runId: context.runId, window: context.window, scopes: sources.scopes }, warehouse, logger);
+    const result = await mergeStaged({ runId: context.runId, window: context.window, scopes: sources.scopes, located }, warehouse, logger);
     await context.markMerged?.({ rows: result.newRows });
     return result;
   });
+  const deadLetter = report ? await withMergeRejects(context, report, before, total.deadLetter) : total.deadLetter;
   await cleanUp(context, warehouse, sources);
-  return context.summary(total, merged, sources.scopes.length > 0 ? 'merged' : 'nothing-to-merge');
+  return context.summary({ ...total, deadLetter }, merged, sources.scopes.length > 0 ? 'merged' : 'nothing-to-merge');
+}
+
+/** On disk before the MERGE records their files as loaded: a crash after it cannot lose them. */
+async function appendRejects(writer: DeadLetterWriter, entries: readonly DeadLetterEntry[]): Promise<void> {
+  for (const entry of entries) writer.write(entry);
+  await writer.close();
+}
+
+/** The run's report with what the merge appended (kept again beside a fanned-out run's staging). */
+async function withMergeRejects(context: FinishContext, report: NonNullable<FinishContext['deadLetter']>, before: { entries: number; files: number }, slices: SliceReport['deadLetter']): Promise<SliceReport['deadLetter']> {
+  const { writer } = report;
+  const added = writer.entries - before.entries;
+  if (added === 0) return slices;
+  let where = writer.path;
+  if (report.keep) {
+    // The merge is committed: a report that cannot be copied stays on this machine, and the log says where.
+    where = await context.staging.keepReport(writer.path, 'dead-letter.ndjson').catch((error: unknown) => {
+      context.logger.warn({ err: errorMessage(error), path: writer.path }, 'could not keep the dead-letter report beside the staging');
+      return writer.path;
+    });
+  }
+  const paths = slices ? slices.path.split(', ') : [];
+  return {
+    path: paths.includes(where) ? paths.join(', ') : [...paths, where].join(', '),
+    entries: (slices?.entries ?? 0) + added,
+    files: (slices?.files ?? 0) + writer.fileCount - before.files,
+  };
 }
 
 /** After a successful merge: scratch tables and staged shards go. Best effort: a failure is a warning. */

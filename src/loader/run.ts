@@ -125,6 +125,7 @@ class Run {
       markMerged: this.fanOut ? (note) => this.fanOut!.markMerged(note) : undefined,
       summary: (slice, merged, status, note) => this.summary(slice, merged, status, note),
       critical: deps.critical,
+      deadLetter: { writer: deps.deadLetter, keep: this.fanOut !== null },
       keepHeldBack: deps.heldBackCommand && !this.fanOut ? (held) => (saveHeldBack(deps.staging.spoolDir, held), deps.heldBackCommand!) : undefined,
     };
   }

@@ -119,7 +119,7 @@ export class FileFlattener {
     } else {
       this.rows++;
       this.locatedRows++;
-      this.located += locatedLine(outcome.record, this.sourceLiteral);
+      this.located += locatedLine(outcome.record, this.sourceLiteral, index);
       this.observe(outcome.record.record_timestamp);
     }
   }

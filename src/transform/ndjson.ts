@@ -43,9 +43,12 @@ export function recordLine(row: RecordRow, sourceFileLiteral: string): string {
   return `{"station_id":${row.station_id},"etat":${q(row.etat)},"nb_velos_dispo":${row.nb_velos_dispo},"nb_places_dispo":${row.nb_places_dispo},"etat_connexion":${q(row.etat_connexion)},"derniere_maj":${t(row.derniere_maj)},"record_timestamp":${t(row.record_timestamp)},"source_file":${sourceFileLiteral}}\n`;
 }
 
-/** A coordinate-keyed row (MEL CSV) for the located staging table: the merge resolves its station id. */
-export function locatedLine(row: LocatedRecord, sourceFileLiteral: string): string {
-  return `{"longitude":${row.longitude},"latitude":${row.latitude},"etat":${q(row.etat)},"nb_velos_dispo":${row.nb_velos_dispo},"nb_places_dispo":${row.nb_places_dispo},"etat_connexion":${q(row.etat_connexion)},"derniere_maj":${t(row.derniere_maj)},"record_timestamp":${t(row.record_timestamp)},"source_file":${sourceFileLiteral}}\n`;
+/**
+ * A coordinate-keyed row (MEL CSV) for the located staging table: the merge resolves its station id. `index`: its
+ * position in the file, which the dead-letter report gives when the row matches no station.
+ */
+export function locatedLine(row: LocatedRecord, sourceFileLiteral: string, index: number): string {
+  return `{"longitude":${row.longitude},"latitude":${row.latitude},"etat":${q(row.etat)},"nb_velos_dispo":${row.nb_velos_dispo},"nb_places_dispo":${row.nb_places_dispo},"etat_connexion":${q(row.etat_connexion)},"derniere_maj":${t(row.derniere_maj)},"record_timestamp":${t(row.record_timestamp)},"source_file":${sourceFileLiteral},"record_index":${index}}\n`;
 }
 
 /** A station's attribute columns as the start of its NDJSON line (stationLine finishes it with the lineage). */

@@ -4,6 +4,7 @@
  * station match does not depend on the number of workers; a run with another network exits 2 before reading.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { corpus, queryDuckDb, runCli, runJson, tempDir } from '../support/cli.js';
@@ -29,6 +30,24 @@ const FORMATS = {
   'jcdecaux-v3': { files: 1, rows: 3 },
 };
 
+/** The CSV row at no station's point (test/support/format-fixtures.ts): the first CSV file's 7th data row. */
+const UNLOCATED = {
+  file: 'mel_ogcapi_vlille_temps_reel_2025-10-24_14-14-19.csv',
+  code: 'ROW_UNLOCATED',
+  reason: 'no station at (x, y) = (3.2, 50.7) among the stations loaded or known',
+  record_index: 6,
+};
+
+/** The dead-letter report a run's summary names (one local file for a single task): its entries, without run_id/at. */
+function deadLetters(summary: Record<string, any>): Record<string, unknown>[] {
+  return readFileSync(summary.deadLetter.path as string, 'utf8').trim().split('\n').map((line) => {
+    const { run_id: runId, at, ...entry } = JSON.parse(line) as Record<string, unknown>;
+    assert.equal(runId, summary.runId);
+    assert.ok(typeof at === 'string');
+    return entry;
+  });
+}
+
 describe('a mixed-format folder (every format + V\'lille v1 minutes) in one run into DuckDB', () => {
   const work = tempDir();
   const db = path.join(work, 'velo.duckdb');
@@ -44,7 +63,12 @@ describe('a mixed-format folder (every format + V\'lille v1 minutes) in one run 
     assert.deepEqual(summary.rows, { staged: 99, rejected: 2, outOfRange: 0, duplicate: 10, merged: 88, degradedRecords: 5 });
     assert.equal(summary.unlocatedRows, 1);
     assert.deepEqual(summary.formats, FORMATS);
-    assert.equal(summary.deadLetter.entries, 1);
+    // The dead-letter report: the null last_update (extract) and the CSV row at no station's point (merge).
+    assert.deepEqual({ entries: summary.deadLetter.entries, files: summary.deadLetter.files }, { entries: 2, files: 2 });
+    const entries = deadLetters(summary);
+    assert.deepEqual(entries.map((e) => e.code), ['ROW_INVALID', 'ROW_UNLOCATED']);
+    assert.match(String(entries[0]!.file), /^jcdecaux_v1_stations_/);
+    assert.deepEqual(entries[1], UNLOCATED);
     assert.ok(summary.shards.located >= 1, 'the CSV rows are staged in located shards of their own');
   });
 
@@ -92,6 +116,9 @@ describe('a mixed-format folder (every format + V\'lille v1 minutes) in one run 
     const forced = await runJson([...args, '--force'], { cwd: work });
     assert.equal(forced.summary.rows.merged, 0);
     assert.equal(forced.summary.unlocatedRows, 1);
+    // A forced re-run rejects the row again, in its own report.
+    assert.notEqual(forced.summary.deadLetter.path, undefined);
+    assert.deepEqual(deadLetters(forced.summary).filter((e) => e.code === 'ROW_UNLOCATED'), [UNLOCATED]);
     assert.deepEqual((await dumpDuckDb(db)).records, expected.records);
   });
 
@@ -132,6 +159,8 @@ describe('the same mixed folder from gs:// into the BigQuery emulator', { skip: 
     assert.deepEqual(summary.rows, { staged: 99, rejected: 2, outOfRange: 0, duplicate: 10, merged: 88, degradedRecords: 5 });
     assert.equal(summary.unlocatedRows, 1);
     assert.deepEqual(summary.formats, FORMATS);
+    assert.equal(summary.deadLetter.entries, 2);
+    assert.deepEqual(deadLetters(summary).filter((e) => e.code === 'ROW_UNLOCATED'), [UNLOCATED]);
     const db = path.join(work, 'v.duckdb');
     assert.equal((await runJson(['--source', source, '--warehouse', `duckdb:${db}`], { cwd: work })).code, 3);
     const [bq, duck] = [await dumpBigQuery(emu.bigquery, emu.project, dataset), await dumpDuckDb(db)];

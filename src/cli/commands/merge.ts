@@ -85,6 +85,13 @@ async function mergeCommand(args: MergeArgs, { io, logger }: CommandContext): Pr
   const staging = await createStaging(config);
   const coordinator = local ? null : await createCoordinator(staging);
   const { finishExecution, finishHeldBack } = await import('../../loader/finish.js');
+  const { DeadLetterWriter } = await import('../../loader/staging/dead-letter.js');
+  // The merge appends the located rows it cannot place: to the held-back run's own report, or (fan-out) to a
+  // report of its own, kept beside the execution's staging with the tasks' ones.
+  const heldReport = held?.slice.deadLetter?.path.split(', ')[0];
+  const deadLetter = local
+    ? { writer: new DeadLetterWriter(heldReport ?? path.join(path.dirname(staging.spoolDir), 'dead-letter.ndjson'), runId), keep: false }
+    : { writer: new DeadLetterWriter(path.join(staging.spoolDir, 'dead-letter.ndjson'), runId), keep: true };
   const { buildSummary } = await import('../../loader/stages/report.js');
   let opened: Promise<Awaited<ReturnType<typeof createWarehouse>>> | null = null;
   const log = logger.child({ runId, command: 'merge' });
@@ -99,6 +106,7 @@ async function mergeCommand(args: MergeArgs, { io, logger }: CommandContext): Pr
     },
     staging,
     logger: log,
+    deadLetter,
     summary: (slice: SliceReport, merged: MergeResult | null, status: MergeStatus, note?: string) =>
       buildSummary({ runId, source: coordinator?.description ?? staging.description, warehouse: describeWarehouse(config.warehouse), task: config.task, slice, merged, merge: note ? { status, note } : { status }, wallSeconds: (performance.now() - startedAt) / 1000 }),
   };
@@ -107,6 +115,7 @@ async function mergeCommand(args: MergeArgs, { io, logger }: CommandContext): Pr
     io.stdout(`${args.json ? formatSummaryJson(summary) : formatSummaryTable(summary)}\n`);
     return exitCodeForRun(summary);
   } finally {
+    await deadLetter.writer.close();
     // A held-back folder stays until its merge succeeds (the merge's clean-up removes it then).
     if (!local) await staging.removeSpool();
     await (await (opened as Promise<{ close(): Promise<void> }> | null)?.catch(() => undefined))?.close();

@@ -5,8 +5,10 @@
  */
 import PQueue from 'p-queue';
 import { WarehouseError, errorMessage } from '../../errors.js';
+import { MAX_REJECTS_PER_FILE } from '../../transform/file-flattener.js';
 import type { Logger } from '../output/log.js';
-import type { StageScope, Warehouse } from '../warehouses/warehouse.js';
+import type { DeadLetterEntry } from '../staging/dead-letter.js';
+import type { SqlParams, StageScope, Warehouse } from '../warehouses/warehouse.js';
 
 export interface MergeInput {
   runId: string;
@@ -14,6 +16,11 @@ export interface MergeInput {
   window: { from: string; to: string };
   /** The tasks whose staging tables hold rows (a task with an empty slice has none). */
   scopes: readonly StageScope[];
+  /**
+   * Staged located rows (MEL CSV) exist: those at no single station's point are read before the MERGE and handed
+   * to `reject`, which must have them on disk when it returns (the MERGE then records their files as loaded).
+   */
+  located?: { reject: (entries: DeadLetterEntry[]) => Promise<void> };
 }
 
 export interface MergeResult {
@@ -32,6 +39,7 @@ export async function mergeStaged(input: MergeInput, warehouse: Warehouse, logge
   const params = { ...input.window, run_id: input.runId };
   logger.info({ tasks: input.scopes.length }, 'merging');
   await warehouse.runSql('dedupe', params, input.scopes);
+  if (input.located) await input.located.reject(await unlocatedEntries(warehouse, params, input.scopes));
   await warehouse.runSql('merge', params, input.scopes);
   const [stats] = await warehouse.runSql('stats', params, input.scopes);
   const result = {
@@ -48,6 +56,30 @@ export async function mergeStaged(input: MergeInput, warehouse: Warehouse, logge
   }
   logger.info({ merged: result.newRows, tasks: input.scopes.length }, 'merged');
   return result;
+}
+
+const coordinates = (x: unknown, y: unknown): string => `(x, y) = (${String(x)}, ${String(y)})`;
+
+/**
+ * The dead-letter entries of the located rows the merge cannot give a station: their file, their position in it
+ * and why (no station at their point, or several). As many per file as the extract stage lists, then one line for the rest.
+ */
+async function unlocatedEntries(warehouse: Warehouse, params: SqlParams, scopes: readonly StageScope[]): Promise<DeadLetterEntry[]> {
+  const rows = await warehouse.runSql('unlocated', { ...params, max_per_file: String(MAX_REJECTS_PER_FILE) }, scopes);
+  const entries: DeadLetterEntry[] = [];
+  for (const [i, row] of rows.entries()) {
+    const file = String(row.source_file);
+    const at = coordinates(row.longitude, row.latitude);
+    const stations = Number(row.stations);
+    const reason = stations === 0
+      ? `no station at ${at} among the stations loaded or known`
+      : `${stations} stations at ${at}: a row without a station id needs exactly one`;
+    entries.push({ file, code: 'ROW_UNLOCATED', reason, ...(row.record_index === null || row.record_index === undefined ? {} : { record_index: Number(row.record_index) }) });
+    const inFile = Number(row.in_file);
+    const last = i === rows.length - 1 || String(rows[i + 1]!.source_file) !== file;
+    if (last && inFile > MAX_REJECTS_PER_FILE) entries.push({ file, code: 'ROW_UNLOCATED', reason: `${inFile - MAX_REJECTS_PER_FILE} more row(s) at no single station's point not listed` });
+  }
+  return entries;
 }
 
 /** How many tasks' staging tables are dropped at once (BigQuery: one small query job each). */

@@ -24,7 +24,8 @@ export class DeadLetterWriter {
 
   write(entry: DeadLetterEntry): void {
     if (!this.stream) {
-      // Created on first use: a clean run leaves no empty report behind.
+      // Created on first use: a clean run leaves no empty report behind. Opened again after a close to append
+      // (the merge adds the located rows it cannot place after the extract stage closed the report).
       mkdirSync(path.dirname(this.path), { recursive: true });
       this.stream = createWriteStream(this.path, { flags: 'a' });
     }
@@ -37,12 +38,15 @@ export class DeadLetterWriter {
     return this.files.size;
   }
 
-  /** Idempotent: the run closes it before keeping a copy, and again on its way out. */
+  /** Every entry written so far is on disk when it resolves. Idempotent: the run closes it before keeping a copy, and again on its way out. */
   async close(): Promise<void> {
     const stream = this.stream;
-    if (!stream || stream.writableFinished) return;
-    const done = once(stream, 'finish');
-    if (!stream.writableEnded) stream.end();
-    await done;
+    if (!stream) return;
+    if (!stream.writableFinished) {
+      const done = once(stream, 'finish');
+      if (!stream.writableEnded) stream.end();
+      await done;
+    }
+    if (this.stream === stream) this.stream = null;
   }
 }

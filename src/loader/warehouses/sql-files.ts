@@ -9,7 +9,7 @@ import { packagePath } from './package-files.js';
 
 export type Dialect = 'duckdb' | 'bigquery';
 /** The pipeline's SQL files, and the data-quality checks under sql/<dialect>/checks/. */
-export type SqlName = 'create_tables' | 'create_staging' | 'clean' | 'dedupe' | 'stats' | 'merge' | 'drop_staging' | 'drop_scratch' | 'loaded_files' | 'network' | 'claim_network' | `checks/${string}`;
+export type SqlName = 'create_tables' | 'create_staging' | 'clean' | 'dedupe' | 'unlocated' | 'stats' | 'merge' | 'drop_staging' | 'drop_scratch' | 'loaded_files' | 'network' | 'claim_network' | `checks/${string}`;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[a-z][a-z0-9-]{0,62}$/;
