@@ -39,13 +39,14 @@ CHECKPOINT;
 -- One row per natural key (station_id, record_timestamp): stale and byte-identical minutes repeat keys, and
 -- the same observation may come in two formats. The earliest file name wins, so the result does not depend on
 -- processing order.
--- A table macro per UTC day: merge.sql reads one day at a time, and the day filter runs before the window
--- (all rows of a key share its day), so memory and work stay bounded by a day of rows.
+-- A table macro per chunk of whole UTC hours (at most 150,000 rows; warehouses/duckdb.ts cuts them): merge.sql reads
+-- one chunk at a time, and the time filter runs before the window (all rows of a key share its hour), so memory
+-- and work stay bounded by a chunk of rows.
 -- TEMP objects live in this connection only: a crashed run leaves none behind.
-CREATE OR REPLACE TEMP MACRO {{unique_records}}(day_start) AS TABLE
+CREATE OR REPLACE TEMP MACRO {{unique_records}}(chunk_start, chunk_end) AS TABLE
 SELECT * FROM (
   SELECT station_id, etat, nb_velos_dispo, nb_places_dispo, etat_connexion, derniere_maj, record_timestamp, source_file
   FROM {{stage_records}}
-  WHERE record_timestamp >= day_start AND record_timestamp < day_start + INTERVAL 1 DAY
+  WHERE record_timestamp >= chunk_start AND record_timestamp < chunk_end
 )
 QUALIFY ROW_NUMBER() OVER (PARTITION BY station_id, record_timestamp ORDER BY source_file) = 1;

@@ -2,12 +2,13 @@
 BEGIN TRANSACTION;
 
 -- A re-observation of a key is not a second row: only unseen (station_id, record_timestamp) are inserted.
--- Runs once per UTC day of staged observations ($day_start): memory stays bounded by a day of rows however
--- long the backfill, and the day range on both sides lets DuckDB skip the rest of `records` by its zone maps.
+-- Runs once per chunk of staged observations ([$chunk_start, $chunk_end): whole UTC hours, at most 150,000 rows):
+-- memory stays bounded by a chunk of rows however long the backfill, and the range on both sides lets DuckDB skip
+-- the rest of `records` by its zone maps.
 MERGE INTO {{records}} AS t
-USING {{unique_records}}($day_start::TIMESTAMPTZ) AS s
+USING {{unique_records}}($chunk_start::TIMESTAMPTZ, $chunk_end::TIMESTAMPTZ) AS s
 ON t.station_id = s.station_id AND t.record_timestamp = s.record_timestamp
-  AND t.record_timestamp >= $day_start::TIMESTAMPTZ AND t.record_timestamp < $day_start::TIMESTAMPTZ + INTERVAL 1 DAY
+  AND t.record_timestamp >= $chunk_start::TIMESTAMPTZ AND t.record_timestamp < $chunk_end::TIMESTAMPTZ
 WHEN NOT MATCHED THEN INSERT
   (station_id, etat, nb_velos_dispo, nb_places_dispo, etat_connexion, derniere_maj, record_timestamp, source_file, run_id)
   VALUES (s.station_id, s.etat, s.nb_velos_dispo, s.nb_places_dispo, s.etat_connexion, s.derniere_maj, s.record_timestamp, s.source_file, $run_id);

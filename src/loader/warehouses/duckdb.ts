@@ -39,8 +39,14 @@ export function loadThreads(memoryLimit: string, cores: number): number {
   return Math.max(1, Math.min(cores, Math.floor(memoryBytes(memoryLimit) / 2 ** 20 / MIB_PER_LOAD_THREAD)));
 }
 
-const MS_PER_DAY = 86_400_000;
-const MICROS_PER_DAY = 86_400_000_000;
+const MS_PER_HOUR = 3_600_000;
+const MICROS_PER_HOUR = 3_600_000_000;
+/**
+ * Most staged rows one merge chunk takes (whole UTC hours, packed in order): the dedupe window holds a chunk at
+ * once. A UTC day of 289-station minutes (416,000 rows) only just fitted the merge's 96 MiB and MEL WFS rows (longer
+ * file names) did not; 150,000 rows leave room for any format at the default 128MB cap.
+ */
+const MAX_CHUNK_ROWS = 150_000;
 
 function ddl(fields: SchemaField[]): string {
   return fields.map((f) => `${quote(f.name)} ${DUCKDB_TYPES[f.type]}${f.mode === 'REQUIRED' ? ' NOT NULL' : ''}`).join(', ');
@@ -201,12 +207,12 @@ export class DuckDbWarehouse implements Warehouse {
         if (/^BEGIN\b/i.test(statement)) inTransaction = true;
         if (/^(COMMIT|ROLLBACK)\b/i.test(statement)) inTransaction = false;
         const names = parameterNames(statement, 'duckdb');
-        // A statement using $day_start runs once per UTC day of staged observations (bounded memory).
-        const days = names.includes('day_start') ? await this.stagedDays(values.stage_records!, values.stage_located!) : [null];
-        for (const day of days) {
+        // A statement using $chunk_start/$chunk_end runs once per chunk of staged observations (bounded memory).
+        const chunks = names.includes('chunk_start') ? await this.stagedChunks(values.stage_records!, values.stage_located!) : [null];
+        for (const chunk of chunks) {
           const bound: Record<string, string | number | null> = {};
           for (const key of names) {
-            if (key === 'day_start') bound[key] = day;
+            if (key === 'chunk_start' || key === 'chunk_end') bound[key] = chunk?.[key === 'chunk_start' ? 'start' : 'end'] ?? null;
             else if (!(key in params)) throw new WarehouseError('SQL_PARAM', `sql/duckdb/${name}.sql needs parameter $${key}`);
             else bound[key] = params[key] ?? null;
           }
@@ -222,14 +228,27 @@ export class DuckDbWarehouse implements Warehouse {
     }
   }
 
-  /** The UTC days of staged observations: records, and located rows (MEL CSV) that the merge gives an id. */
-  private async stagedDays(stageRecords: string, stageLocated: string): Promise<string[]> {
-    // Integer day numbers: ~20× cheaper than date_trunc on TIMESTAMPTZ (which goes through ICU) for every row.
-    const day = `floor(epoch_us(record_timestamp) / ${MICROS_PER_DAY})`;
+  /**
+   * The staged observations (records, and located rows that the merge gives an id) cut into [start, end) ranges of
+   * whole UTC hours holding at most MAX_CHUNK_ROWS rows each (an hour with more is a chunk of its own): every row of
+   * a key shares its hour, so each chunk dedupes and merges alone, and memory follows rows, not time.
+   */
+  private async stagedChunks(stageRecords: string, stageLocated: string): Promise<{ start: string; end: string }[]> {
+    // Integer hour numbers: ~20× cheaper than date_trunc on TIMESTAMPTZ (which goes through ICU) for every row.
+    const hour = `floor(epoch_us(record_timestamp) / ${MICROS_PER_HOUR})`;
     const reader = await this.connection.runAndReadAll(
-      `SELECT DISTINCT ${day} AS day FROM ${stageRecords} UNION SELECT DISTINCT ${day} FROM ${stageLocated} ORDER BY day`,
+      `SELECT hour, sum(n) AS n FROM (SELECT ${hour} AS hour, count(*) AS n FROM ${stageRecords} GROUP BY hour
+       UNION ALL SELECT ${hour}, count(*) FROM ${stageLocated} GROUP BY 1) GROUP BY hour ORDER BY hour`,
     );
-    return reader.getRowObjects().map((row) => new Date(Number(row.day) * MS_PER_DAY).toISOString());
+    const chunks: { start: string; end: string; rows: number }[] = [];
+    for (const row of reader.getRowObjects()) {
+      const [hourMs, rows] = [Number(row.hour) * MS_PER_HOUR, Number(row.n)];
+      const last = chunks.at(-1);
+      const [start, end] = [new Date(hourMs).toISOString(), new Date(hourMs + MS_PER_HOUR).toISOString()];
+      if (last && last.rows + rows <= MAX_CHUNK_ROWS) Object.assign(last, { end, rows: last.rows + rows });
+      else chunks.push({ start, end, rows });
+    }
+    return chunks.map(({ start, end }) => ({ start, end }));
   }
 
   async close(): Promise<void> {
