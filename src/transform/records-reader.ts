@@ -3,7 +3,8 @@
  * for format detection. The record array is the first array found at one of the given paths (`records`, `results`,
  * `features`, `data.stations`, or `[]`: the document itself); its items are assembled from stream-json's tokens by
  * its Assembler. The skeleton is what a format's `detect` and `begin` see of the document: its top-level members,
- * small ones whole, and the record array holding only its first item.
+ * small ones whole, and the record array holding only its first item that could be read (a whole document's first
+ * item, unless that one is too large to read: the whole-file path never reads such a file).
  *
  * Memory stays bounded whatever the input: an item is assembled only while it stays within MAX_RECORD_BYTES,
  * counted as it is held (the characters of its strings, keys and numbers, and a fixed cost per value, object and
@@ -171,7 +172,7 @@ export class RecordsReader {
     return this.members.has(key);
   }
 
-  /** The document as far as it was read, as detection sees it: members, and the record array's first item. */
+  /** The document as far as it was read, as detection sees it: members, and the record array's first readable item. */
   skeleton(): unknown {
     if (this.top === 'array') return this.first ? [this.first.value] : [];
     if (this.top !== 'object') return this.topValue;
@@ -288,7 +289,7 @@ export class RecordsReader {
     if (item === null) return;
     const value = item.dropped === null ? item.value : undefined;
     if (role.kind === 'item') {
-      if (role.index === 0 && item.dropped === null) this.first = { value };
+      if (this.first === null && item.dropped === null) this.first = { value };
       if (item.dropped === null) this.handler.item(value, role.index);
       else this.handler.skipped(role.index, item.dropped);
     } else if (role.kind === 'member') {

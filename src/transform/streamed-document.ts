@@ -1,13 +1,14 @@
 /**
  * A streamed JSON document → its file's outcome, with the whole-file path's detection, `begin` and flattening
  * (flatten-file.ts), one record at a time (records-reader.ts), whichever format it is. The format is decided on the
- * document's skeleton (its top-level members and the record array's first item) as soon as that first item is read,
+ * document's skeleton (its top-level members and the record array's first item) as soon as that first item is read
+ * (records too large to read before it wait in memory, their reasons at most MAX_REJECTS_PER_FILE of them),
  * when no member still to come can change the decision (formats' `members`: MEL's `timeStamp` comes after the
  * features). Otherwise the records go to `pending` (a spool on disk) and are flattened once the document has ended.
  * At the end the format is decided again, on the whole skeleton: an early decision stands only when this one agrees
  * (a member repeated after the records could change it; JSON.parse keeps the last).
  */
-import { FileFlattener, startFile, type RejectedFile } from './file-flattener.js';
+import { FileFlattener, MAX_REJECTS_PER_FILE, startFile, type RejectedFile } from './file-flattener.js';
 import { unknownShape } from './flatten-file.js';
 import { describeShape, detectFormat, formatsFor } from './formats.js';
 import { RecordsReader, type RecordsPath } from './records-reader.js';
@@ -35,7 +36,11 @@ export class StreamedDocument {
   private readonly formats: readonly FormatModule[];
   /** The decision taken at the first record, if it was. */
   private early: Start | null = null;
+  private decided = false;
   private waiting = false;
+  /** Records that could not be read, before the first that could (`unreadMore`: those past the kept reasons). */
+  private readonly unread: { index: number; reason: string }[] = [];
+  private unreadMore = 0;
 
   constructor(
     private readonly context: FileContext,
@@ -72,6 +77,7 @@ export class StreamedDocument {
    */
   settle(): VettedFlattener | RejectedFile {
     const final = this.start();
+    if (!this.decided && final.target instanceof VettedFlattener) this.takeUnread(final.target);
     if (this.early === null || (this.early.key === UNKNOWN && final.key === UNKNOWN)) return final.target;
     if (final.key !== this.early.key) {
       const reason = 'unknown file format: a top-level member repeated after the records changes how they read (JSON.parse keeps the last); a streamed document is read once';
@@ -86,7 +92,8 @@ export class StreamedDocument {
 
   /** An item of the record array (`reason`: one too large or deep to read). */
   private record(index: number, record: unknown, reason: string | null): void {
-    if (index === 0) this.decideEarly();
+    if (!this.decided && reason !== null) return this.hold(index, reason);
+    if (!this.decided) this.decideEarly();
     const target = this.waiting ? this.pending : this.flattener;
     if (target === null) return;
     if (reason === null) target.add(record, index);
@@ -94,14 +101,25 @@ export class StreamedDocument {
     if (this.flattener?.wanted === false) this.reader.keepItems = false;
   }
 
+  private hold(index: number, reason: string): void {
+    if (this.unread.length < MAX_REJECTS_PER_FILE) this.unread.push({ index, reason });
+    else this.unreadMore++;
+  }
+
+  /** The records that could not be read before the first that could, in order (the reasons past the kept ones are not kept by the flattener either). */
+  private takeUnread(target: PendingRecords): void {
+    for (const { index, reason } of this.unread.splice(0)) target.reject(index, reason);
+    for (; this.unreadMore > 0; this.unreadMore--) target.reject(-1, 'not read');
+  }
+
   private decideEarly(): void {
-    if (!this.settled()) {
-      this.waiting = true;
-      return;
-    }
-    this.early = this.start();
+    this.decided = true;
+    this.waiting = !this.settled();
+    if (!this.waiting) this.early = this.start();
+    const target = this.waiting ? this.pending : this.flattener;
+    if (target !== null) this.takeUnread(target);
     // A file rejected whole: its records need not be assembled.
-    if (this.flattener === null) this.reader.keepItems = false;
+    if (target === null) this.reader.keepItems = false;
   }
 
   /**
