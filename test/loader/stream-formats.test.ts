@@ -16,7 +16,7 @@ import type { FileOutcome } from '../../src/transform/file-flattener.js';
 import { flattenFileBytes } from '../../src/transform/flatten-file.js';
 import type { FileContext } from '../../src/transform/types.js';
 import { runJson, tempDir } from '../support/cli.js';
-import { paris, fixtureStations } from '../support/format-fixtures.js';
+import { paris } from '../support/format-fixtures.js';
 import { collectedName, gbfsInformation, gbfsStatus, jcdecauxV1, jcdecauxV3, melWfs, observe, odsV2 } from '../support/formats-synth.js';
 import { dumpDuckDb } from '../support/tables.js';
 import { fileName, minuteDocument, pythonJson, random, stationCatalog } from '../support/vlille-synth.js';
