@@ -83,7 +83,8 @@ export class FileFlattener {
 
   constructor(
     private readonly format: FormatModule,
-    private readonly context: FileContext,
+    /** The records' context, as the format's `begin` set it. */
+    readonly context: FileContext,
   ) {
     this.sourceLiteral = asciiJson(context.name);
     this.stations = context.stations ?? new LatestStations<StationRow>();

@@ -10,15 +10,16 @@ import { LinesFlattener } from './ndjson-input.js';
 import type { NdjsonLine } from './ndjson-lines.js';
 import type { FileContext } from './types.js';
 
-export function unknownShape(doc: unknown, context: FileContext): RejectedFile {
+/** `shape`: what the document is (formats.ts `describeShape`). */
+export function unknownShape(shape: string, context: FileContext): RejectedFile {
   const forced = context.inputFormat !== undefined && context.inputFormat !== 'auto' ? ` (--input-format ${context.inputFormat})` : '';
-  return { status: 'rejected', code: 'UNKNOWN_SHAPE', reason: `unknown file format${forced}: ${describeShape(doc)} matches no known format; expected ${expectedShapes(context.inputFormat)}`, rejects: [] };
+  return { status: 'rejected', code: 'UNKNOWN_SHAPE', reason: `unknown file format${forced}: ${shape} matches no known format; expected ${expectedShapes(context.inputFormat)}`, rejects: [] };
 }
 
 /** Flatten an already-parsed document. */
 export function flattenDocument(doc: unknown, context: FileContext): FileOutcome {
   const detected = detectFormat(doc, context.inputFormat);
-  if (!detected) return unknownShape(doc, context);
+  if (!detected) return unknownShape(describeShape(doc), context);
   const flattener = startFile(detected.format, detected.doc, context);
   if (!(flattener instanceof FileFlattener)) return flattener;
   const records = detected.format.records(detected.doc);
@@ -31,7 +32,7 @@ export function flattenCsv(text: string, context: FileContext): FileOutcome {
   const doc = parseCsv(text);
   if ('kind' in doc) return { status: 'rejected', code: doc.code, reason: doc.reason, rejects: [] };
   if (!detectFormat(doc, context.inputFormat)) {
-    return { ...unknownShape(doc, context), reason: `unknown file format: CSV with columns [${doc.csvColumns.slice(0, 16).join(', ')}]; expected ${expectedShapes(context.inputFormat)}` };
+    return { ...unknownShape('', context), reason: `unknown file format: CSV with columns [${doc.csvColumns.slice(0, 16).join(', ')}]; expected ${expectedShapes(context.inputFormat)}` };
   }
   return flattenDocument(doc, context);
 }

@@ -26,17 +26,22 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The formats tried, in order: all of them, or the one --input-format forces (`forced`). */
+export function formatsFor(forced?: string): readonly FormatModule[] {
+  return forced === undefined || forced === 'auto' ? FORMATS : FORMATS.filter((format) => format.id === forced);
+}
+
 /** The format of a single parsed document (NDJSON lines: see ndjson-input.ts); `forced`: only that format is tried. */
 export function detectFormat(doc: unknown, forced?: string): { format: FormatModule; doc: unknown } | null {
-  const candidates = forced === undefined || forced === 'auto' ? FORMATS : FORMATS.filter((format) => format.id === forced);
-  const format = candidates.find((candidate) => candidate.detect(doc));
+  const format = formatsFor(forced).find((candidate) => candidate.detect(doc));
   return format ? { format, doc } : null;
 }
 
 /** What an unknown document should have looked like (all formats, or the forced one). */
 export function expectedShapes(forced?: string): string {
-  const formats = forced === undefined || forced === 'auto' ? FORMATS : FORMATS.filter((format) => format.id === forced);
-  return formats.map((format) => `${format.id}: ${format.expects}`).join('; ');
+  return formatsFor(forced)
+    .map((format) => `${format.id}: ${format.expects}`)
+    .join('; ');
 }
 
 /** A short description of a document's shape, for "unknown shape" rejections (keys clipped: they are data). */

@@ -72,8 +72,14 @@ export type RecordOutcome =
   | { kind: 'skipped' }
   | { kind: 'located'; record: LocatedRecord };
 
+/** Why a file is unusable whole, found at its top level or in one of its records. */
+export interface FileVeto {
+  reject: string;
+  code: 'NO_COLLECTION_TIME' | 'WRONG_NETWORK' | 'BAD_FILE_VALUE';
+}
+
 /** What a format finds at a file's top level before its records: the records' context, or why the file is unusable. */
-export type FileStart = { context: FileContext } | { reject: string; code: 'NO_COLLECTION_TIME' | 'WRONG_NETWORK' | 'BAD_FILE_VALUE' };
+export type FileStart = { context: FileContext } | FileVeto;
 
 export interface FormatModule {
   /** Short stable id, written to logs and the dead-letter file. */
@@ -86,8 +92,24 @@ export interface FormatModule {
   detect(doc: unknown): boolean;
   /** The document's records, to be flattened one at a time (lets the streaming path reuse the logic). */
   records(doc: unknown): unknown[];
+  /**
+   * Where a parsed document keeps the array `records` returns: the keys leading to it, `[]` for a top-level array.
+   * The streaming path reads the items of the array found there one at a time (transform/records-reader.ts).
+   */
+  readonly recordsPath: readonly string[];
+  /**
+   * Top-level members (besides the records) whose values `detect` or `begin` read. When one comes after the records
+   * (MEL's `timeStamp`), the streaming path holds the records back until the document ends. Members `detect` only
+   * tests the presence of need no listing, as long as adding one never turns `detect` from true to false.
+   */
+  readonly members?: readonly string[];
   /** File-level facts the records need (document time, collection time from the name); absent: the context as is. */
   begin?(doc: unknown, context: FileContext): FileStart;
+  /**
+   * A record that makes the whole file unusable (GBFS: a station id that is no integer). `begin` applies it to every
+   * record of a whole document; the streaming path to each record as it comes, after `begin` saw the first.
+   */
+  fileVeto?(record: unknown): FileVeto | null;
   /** Flatten one raw record. Pure, synchronous. */
   flattenRecord(raw: unknown, context: FileContext): RecordOutcome;
 }

@@ -125,6 +125,7 @@ export const vlilleV1: FormatModule = {
   records(doc) {
     return isObject(doc) && Array.isArray(doc.records) ? doc.records : [];
   },
+  recordsPath: ['records'],
   flattenRecord,
 };
 

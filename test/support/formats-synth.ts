@@ -32,14 +32,17 @@ export function collectedName(prefix: string, at: DateTime, ext: string, utc = f
   return `${prefix}_${t.toFormat('yyyy-MM-dd_HH-mm-ss')}${utc ? 'Z' : ''}.${ext}`;
 }
 
-export function odsV2(observations: Observation[], at: DateTime, utcName = false): RawFile {
-  const results = observations.map((o) => ({
+/** `degraded`: records of a degraded API minute (position only) after the others; `countLast`: total_count after the results. */
+export function odsV2(observations: Observation[], at: DateTime, utcName = false, options: { degraded?: number; countLast?: boolean } = {}): RawFile {
+  const results: Record<string, unknown>[] = observations.map((o) => ({
     libelle: o.station.libelle, nom: o.station.nom, adresse: o.station.adresse, commune: o.station.commune, etat: o.etat,
     type: o.station.type, nbplacesdispo: o.docks, nbvelosdispo: o.bikes, etatconnexion: o.connexion,
     geo: { lon: o.station.lon, lat: o.station.lat }, localisation: { lon: o.station.lon, lat: o.station.lat },
     datemiseajour: `${o.updated.toUTC().toFormat("yyyy-MM-dd'T'HH:mm:ss")}+00:00`,
   }));
-  return { name: collectedName('vlille_ods_v2', at, 'json', utcName), text: JSON.stringify({ total_count: results.length, results }) };
+  for (const o of observations.slice(0, options.degraded ?? 0)) results.push({ geo: { lon: o.station.lon, lat: o.station.lat } });
+  const doc = options.countLast ? { results, total_count: results.length } : { total_count: results.length, results };
+  return { name: collectedName('vlille_ods_v2', at, 'json', utcName), text: JSON.stringify(doc) };
 }
 
 /** MEL's quirk: Paris wall-clock time written with a Z (FORMATS.md §2). */
@@ -54,13 +57,35 @@ function melProperties(o: Observation): Record<string, unknown> {
   };
 }
 
-/** The WFS document, re-serialised with indent 4 as the real collector did; `timeStamp` is true UTC. */
-export function melWfs(observations: Observation[], at: DateTime): RawFile {
-  const features = observations.map((o) => ({
+/** One WFS feature, as GeoServer writes it. */
+export function melFeature(o: Observation): Record<string, unknown> {
+  return {
     type: 'Feature', id: `vlille_temps_reel.${o.station.libelle}`, geometry: { type: 'Point', coordinates: [o.station.lon, o.station.lat] },
     geometry_name: 'geom', properties: { objectid: o.station.libelle, ...melProperties(o) },
-  }));
-  const doc = { type: 'FeatureCollection', features, totalFeatures: features.length, numberMatched: features.length, numberReturned: features.length, timeStamp: at.toUTC().toISO(), crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::4326' } } };
+  };
+}
+
+/** The members GeoServer writes around the features, `timeStamp` after them (as the real output does). */
+export function melWfsMembers(count: number, at: DateTime): { before: Record<string, unknown>; after: Record<string, unknown> } {
+  return {
+    before: { type: 'FeatureCollection' },
+    after: { totalFeatures: count, numberMatched: count, numberReturned: count, timeStamp: at.toUTC().toISO(), crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::4326' } } },
+  };
+}
+
+/**
+ * The WFS document, re-serialised with indent 4 as the real collector did; `timeStamp` is true UTC and comes after
+ * the features (`timeStamp: 'first'`: before them; `'none'`: left out). `degraded`: features of a degraded minute
+ * (a position and no values) after the others.
+ */
+export function melWfs(observations: Observation[], at: DateTime, options: { timeStamp?: 'last' | 'first' | 'none'; degraded?: number } = {}): RawFile {
+  const features: Record<string, unknown>[] = observations.map(melFeature);
+  for (const o of observations.slice(0, options.degraded ?? 0)) {
+    features.push({ type: 'Feature', id: 'vlille_temps_reel.fid--1', geometry: { type: 'Point', coordinates: [o.station.lon, o.station.lat] }, properties: { x: o.station.lon, y: o.station.lat } });
+  }
+  const { before, after } = melWfsMembers(features.length, at);
+  const { timeStamp, ...rest } = after;
+  const doc = options.timeStamp === 'first' ? { ...before, timeStamp, features, ...rest } : options.timeStamp === 'none' ? { ...before, features, ...rest } : { ...before, features, ...after };
   return { name: collectedName('mel_wfs_vlille_temps_reel', at, 'geojson'), text: JSON.stringify(doc, null, 4) };
 }
 
@@ -70,15 +95,18 @@ function csvCell(value: unknown): string {
   return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-const CSV_COLUMNS = ['nom', 'adresse', 'code_insee', 'commune', 'etat', 'type', 'nb_places_dispo', 'nb_velos_dispo', 'etat_connexion', 'x', 'y', 'date_modification', 'geom'];
+export const CSV_COLUMNS = ['nom', 'adresse', 'code_insee', 'commune', 'etat', 'type', 'nb_places_dispo', 'nb_velos_dispo', 'etat_connexion', 'x', 'y', 'date_modification', 'geom'];
+
+/** One row of the OGC API CSV (no line end). */
+export function melCsvRow(o: Observation): string {
+  const p = { ...melProperties(o), geom: `POINT (${o.station.lon} ${o.station.lat})` } as Record<string, unknown>;
+  return CSV_COLUMNS.map((c) => csvCell(p[c])).join(',');
+}
 
 /** The OGC API CSV: quoted header, UTF-8, no station id; `extra` rows go in as given (e.g. unmatched positions). */
 export function melCsv(observations: Observation[], at: DateTime, options: { bom?: boolean; utcName?: boolean } = {}): RawFile {
   const lines = [CSV_COLUMNS.map((c) => `"${c}"`).join(',')];
-  for (const o of observations) {
-    const p = { ...melProperties(o), geom: `POINT (${o.station.lon} ${o.station.lat})` } as Record<string, unknown>;
-    lines.push(CSV_COLUMNS.map((c) => csvCell(p[c])).join(','));
-  }
+  for (const o of observations) lines.push(melCsvRow(o));
   return { name: collectedName('mel_ogcapi_vlille_temps_reel', at, 'csv', options.utcName), text: `${options.bom ? '\ufeff' : ''}${lines.join('\n')}\n` };
 }
 
@@ -91,7 +119,14 @@ function gbfsFlags(etat: string): { is_installed: boolean; is_renting: boolean; 
 
 const gbfsTime = (t: DateTime, version: '2.3' | '3.0'): number | string => (version === '2.3' ? Math.floor(t.toSeconds()) : utcIso(t));
 
-export function gbfsStatus(observations: Observation[], at: DateTime, version: '2.3' | '3.0'): RawFile {
+/** A GBFS feed document; `lastUpdatedLast`: `last_updated` after `data` (JSON does not order members). */
+function gbfsFeed(at: DateTime, version: '2.3' | '3.0', stations: unknown[], lastUpdatedLast: boolean): string {
+  const last_updated = gbfsTime(at, version);
+  const doc = lastUpdatedLast ? { ttl: 0, version, data: { stations }, last_updated } : { last_updated, ttl: 0, version, data: { stations } };
+  return JSON.stringify(doc, null, 2);
+}
+
+export function gbfsStatus(observations: Observation[], at: DateTime, version: '2.3' | '3.0', options: { lastUpdatedLast?: boolean } = {}): RawFile {
   const stations = observations.map((o) => ({
     station_id: String(o.station.libelle),
     [version === '2.3' ? 'num_bikes_available' : 'num_vehicles_available']: o.bikes,
@@ -99,17 +134,17 @@ export function gbfsStatus(observations: Observation[], at: DateTime, version: '
     ...gbfsFlags(o.etat),
     last_reported: gbfsTime(o.updated, version),
   }));
-  return { name: `gbfs${version.replace('.', '')}_station_status.json`, text: JSON.stringify({ last_updated: gbfsTime(at, version), ttl: 0, version, data: { stations } }, null, 2) };
+  return { name: `gbfs${version.replace('.', '')}_station_status.json`, text: gbfsFeed(at, version, stations, options.lastUpdatedLast ?? false) };
 }
 
-export function gbfsInformation(stations: Station[], at: DateTime, version: '2.3' | '3.0'): RawFile {
+export function gbfsInformation(stations: Station[], at: DateTime, version: '2.3' | '3.0', options: { lastUpdatedLast?: boolean } = {}): RawFile {
   const list = stations.map((s) => ({
     station_id: String(s.libelle),
     // 3.0 localizes names: an English entry first, the French one is the one kept.
     name: version === '2.3' ? s.nom : [{ text: `${s.nom} (EN)`, language: 'en' }, { text: s.nom, language: 'fr' }],
     lat: s.lat, lon: s.lon, capacity: s.capacity,
   }));
-  return { name: `gbfs${version.replace('.', '')}_station_information.json`, text: JSON.stringify({ last_updated: gbfsTime(at, version), ttl: 0, version, data: { stations: list } }, null, 2) };
+  return { name: `gbfs${version.replace('.', '')}_station_information.json`, text: gbfsFeed(at, version, list, options.lastUpdatedLast ?? false) };
 }
 
 const jcdecauxStatus = (etat: string): string => (etat === 'HORS SERVICE' ? 'CLOSED' : 'OPEN');

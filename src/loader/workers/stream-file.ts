@@ -2,21 +2,23 @@
  * The bounded-memory path for huge raw files (above --stream-threshold-mb, and files the whole-file path
  * answers with status 'stream'). Bytes are inflated as a stream (a gzip bomb is stopped early: see
  * transform/inflation.ts), checked and decoded as UTF-8, then read record by record: the items of one
- * document's `records` array, assembled from stream-json's tokens (transform/records-reader.ts), or NDJSON lines,
- * each JSON.parse'd alone. Records are flattened by the same code as whole files. Every record, line and key is
+ * document's record array, wherever its format keeps it (`records`, `results`, `features`, `data.stations`, the
+ * document itself), assembled from stream-json's tokens (transform/streamed-document.ts), CSV rows, or NDJSON
+ * lines, each JSON.parse'd alone. Records are flattened by the same code as whole files. Every record, line and key is
  * bounded in size and depth, so memory does not grow with the input. Rows go to shards of their own, which the
  * caller deletes if the file turns out bad, so a truncated huge file never leaves half its rows behind.
  */
 import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import type { Readable } from 'node:stream';
 import { MAX_PARSE_BYTES } from '../../transform/decode.js';
-import { FileFlattener, startFile, type ReadOutcome } from '../../transform/file-flattener.js';
+import { FileFlattener, type ReadOutcome } from '../../transform/file-flattener.js';
 import type { FileContext } from '../../transform/types.js';
 import { LineSplitter } from '../../transform/line-splitter.js';
 import { LinesFlattener } from '../../transform/ndjson-input.js';
-import { previewKey } from '../../transform/preview.js';
-import { DocumentError, RecordsReader } from '../../transform/records-reader.js';
-import { vlilleV1 } from '../../transform/vlille-v1.js';
+import { DocumentError } from '../../transform/records-reader.js';
+import { StreamedDocument } from '../../transform/streamed-document.js';
+import { VettedFlattener } from '../../transform/vetted-flattener.js';
 import type { BatchResult, ReadContext } from './messages.js';
 import { noStations, packStations } from './station-batch.js';
 import { ShardWriter } from '../staging/shards.js';
@@ -25,6 +27,7 @@ import { StreamReject, detectNdjson, textChunks, type TextChunk } from './stream
 import { peekCsv } from './peek-csv.js';
 import { streamCsv } from './stream-csv.js';
 import { fullCollection } from '../runtime/heap.js';
+import { RecordSpool } from './record-spool.js';
 
 /** What the streaming path can answer: it never hands a file on (no 'stream'). */
 export type StreamedOutcome = ReadOutcome;
@@ -67,30 +70,27 @@ async function streamLines(chunks: AsyncIterator<TextChunk>, context: FileContex
   return lines.finish();
 }
 
-/** One document: its `records` items, one at a time; the format is checked once the top level is known. */
-async function streamDocument(chunks: AsyncIterator<TextChunk>, context: FileContext, write: (ndjson: string) => Promise<void>): Promise<StreamedOutcome> {
-  // Only ODS v1 documents are streamed (other JSON shapes are read whole); its network and --input-format hold here too.
-  const forced = context.inputFormat !== undefined && context.inputFormat !== 'auto' && context.inputFormat !== vlilleV1.id;
-  const flattener = forced ? null : startFile(vlilleV1, null, context);
-  if (!(flattener instanceof FileFlattener)) {
-    await drain(chunks);
-    return flattener ?? { status: 'rejected', code: 'UNKNOWN_SHAPE', reason: `unknown file format (--input-format ${context.inputFormat}): a streamed document is read as ${vlilleV1.id} only`, rejects: [] };
+/**
+ * One document: the items of its record array, one at a time, read by the format its shape names (as a whole
+ * document is); records held back until the document ended (RecordSpool, in `spoolDir`) are read after it.
+ */
+async function streamDocument(chunks: AsyncIterator<TextChunk>, context: FileContext, write: (ndjson: string) => Promise<void>, spoolDir: string): Promise<StreamedOutcome> {
+  const spool = new RecordSpool(spoolDir);
+  try {
+    const document = new StreamedDocument(context, spool);
+    await feed(chunks, { push: (chunk) => document.push(chunk.text), end: () => document.end(), wanted: true }, document, write);
+    const target = document.settle();
+    if (!(target instanceof VettedFlattener)) return target;
+    for (const held of spool.replay()) {
+      if ('reason' in held) target.reject(held.index, held.reason);
+      else target.add(held.record, held.index);
+      if (target.bufferedLength >= FLUSH_CHARS) await write(target.takeNdjson());
+      if (!target.wanted) break;
+    }
+    return target.finish();
+  } finally {
+    spool.close();
   }
-  let first: unknown;
-  const reader = new RecordsReader({
-    item(record, index) {
-      if (index === 0) first = record;
-      flattener.add(record, index);
-    },
-    skipped: (index, reason) => flattener.reject(index, reason),
-  });
-  await feed(chunks, { push: (chunk) => reader.push(chunk.text), end: () => reader.end(), wanted: true }, flattener, write);
-  // What the whole-file path's detect() would see of this document.
-  const top = { nhits: reader.keys.has('nhits') ? 0 : undefined, parameters: reader.keys.has('parameters') ? {} : undefined, records: first === undefined ? [] : [first] };
-  if (!reader.sawRecords || !vlilleV1.detect(top)) {
-    return { status: 'rejected', code: 'UNKNOWN_SHAPE', reason: `unknown file format: no top-level "records" array of V'lille records (keys: ${[...reader.keys].slice(0, 8).map(previewKey).join(', ')})`, rejects: [] };
-  }
-  return flattener.finish();
 }
 
 /**
@@ -101,7 +101,7 @@ export async function streamFlattenFile(
   input: Readable,
   context: FileContext,
   write: (ndjson: string) => Promise<void>,
-  options: { onBytes?: (bytes: number) => void; writeLocated?: (ndjson: string) => Promise<void> } = {},
+  options: { onBytes?: (bytes: number) => void; writeLocated?: (ndjson: string) => Promise<void>; spoolDir?: string } = {},
 ): Promise<StreamedOutcome> {
   // Without a writer for them, coordinate-keyed rows stay in the outcome (tests read them there).
   const writeLocated = options.writeLocated;
@@ -110,7 +110,7 @@ export async function streamFlattenFile(
     const text = textChunks(input, options.onBytes ?? (() => undefined), total);
     const { ndjson, all } = await detectNdjson(text, MAX_PARSE_BYTES);
     const csv = ndjson ? null : await peekCsv(all);
-    const outcome = ndjson ? await streamLines(all, context, write) : csv!.csv ? await streamCsv(csv!.all, context, write, writeLocated) : await streamDocument(csv!.all, context, write);
+    const outcome = ndjson ? await streamLines(all, context, write) : csv!.csv ? await streamCsv(csv!.all, context, write, writeLocated) : await streamDocument(csv!.all, context, write, options.spoolDir ?? tmpdir());
     if (outcome.status === 'loaded' && outcome.recordsNdjson) {
       await write(outcome.recordsNdjson);
       outcome.recordsNdjson = '';
@@ -150,7 +150,7 @@ export async function streamFileToShards(
   };
   try {
     const context = { name: file.name, window: file.window, ...file.read };
-    outcome = await streamFlattenFile(input, context, (text) => writer.write(text), { onBytes: counted, writeLocated: (text) => locatedWriter.write(text) });
+    outcome = await streamFlattenFile(input, context, (text) => writer.write(text), { onBytes: counted, writeLocated: (text) => locatedWriter.write(text), spoolDir: file.spoolDir });
   } finally {
     // Also when reading failed (an exception): no shard of a file that did not load is left behind.
     input.destroy();

@@ -1,6 +1,6 @@
 /** What GBFS 2.3 and 3.0 `station_status` and `station_information` share (FORMATS.md §3). */
 import { preview } from '../preview.js';
-import type { FileContext, FileStart } from '../types.js';
+import type { FileContext, FileStart, FileVeto } from '../types.js';
 import { gbfsTime } from './times.js';
 import { isObject, stationId } from './values.js';
 
@@ -16,17 +16,26 @@ export function firstStationHas(doc: unknown, keys: readonly string[]): boolean 
   return isObject(first) && keys.some((key) => key in first);
 }
 
+/** Where both feeds keep their stations, and the member their time is in. */
+export const GBFS_STATIONS = ['data', 'stations'] as const;
+export const GBFS_MEMBERS = ['last_updated'] as const;
+
 /**
- * The feed's `last_updated` becomes the file's time. Stations are keyed by integer ids here, so a feed with
- * another kind of id (`"lil:12"`) is rejected whole, with the first such id: a partial load would be misleading.
+ * Stations are keyed by integer ids here, so a feed with another kind of id (`"lil:12"`) is rejected whole, with
+ * the first such id: a partial load would be misleading.
  */
+export function gbfsVeto(station: unknown): FileVeto | null {
+  if (!isObject(station) || station.station_id === undefined || stationId(station.station_id) !== null) return null;
+  return { code: 'BAD_FILE_VALUE', reject: `GBFS station_id ${preview(station.station_id)} is not a positive integer: stations are keyed by integer ids (V'lille libelle)` };
+}
+
+/** The feed's `last_updated` becomes the file's time; then every station must pass `gbfsVeto`. */
 export function gbfsStart(doc: unknown, context: FileContext): FileStart {
   const at = isObject(doc) ? gbfsTime(doc.last_updated) : null;
   if (at === null) return { code: 'BAD_FILE_VALUE', reject: `GBFS last_updated is not a POSIX time or RFC 3339 text: ${preview(isObject(doc) ? doc.last_updated : doc)}` };
   for (const station of gbfsStations(doc) ?? []) {
-    if (isObject(station) && station.station_id !== undefined && stationId(station.station_id) === null) {
-      return { code: 'BAD_FILE_VALUE', reject: `GBFS station_id ${preview(station.station_id)} is not a positive integer: stations are keyed by integer ids (V'lille libelle)` };
-    }
+    const veto = gbfsVeto(station);
+    if (veto !== null) return veto;
   }
   return { context: { ...context, fileTimestamp: at } };
 }

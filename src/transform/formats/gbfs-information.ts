@@ -4,7 +4,7 @@
  */
 import { preview } from '../preview.js';
 import type { FileContext, FormatModule, RecordOutcome } from '../types.js';
-import { firstStationHas, gbfsStart, gbfsStations, localized } from './gbfs-common.js';
+import { GBFS_MEMBERS, GBFS_STATIONS, firstStationHas, gbfsStart, gbfsStations, gbfsVeto, localized } from './gbfs-common.js';
 import { coordinate, isObject, stationId, text, tooLong } from './values.js';
 
 const STATUS_KEYS = ['num_bikes_available', 'num_vehicles_available', 'num_docks_available'];
@@ -28,6 +28,9 @@ export const gbfsInformation: FormatModule = {
   expects: 'GBFS 2.3/3.0 station_information {last_updated, data: {stations: [{station_id, name, lat, lon}]}}',
   detect: (doc) => firstStationHas(doc, ['lat', 'lon', 'name']) && !firstStationHas(doc, STATUS_KEYS),
   records: (doc) => gbfsStations(doc) ?? [],
+  recordsPath: GBFS_STATIONS,
+  members: GBFS_MEMBERS,
   begin: gbfsStart,
+  fileVeto: gbfsVeto,
   flattenRecord,
 };

@@ -5,7 +5,7 @@
  */
 import { preview } from '../preview.js';
 import type { FileContext, FormatModule, RecordOutcome } from '../types.js';
-import { firstStationHas, gbfsStart, gbfsStations } from './gbfs-common.js';
+import { GBFS_MEMBERS, GBFS_STATIONS, firstStationHas, gbfsStart, gbfsStations, gbfsVeto } from './gbfs-common.js';
 import { gbfsTime } from './times.js';
 import { count, isObject, stationId } from './values.js';
 import { gbfsEtat } from './vocabulary.js';
@@ -44,6 +44,9 @@ export const gbfsStatus: FormatModule = {
   expects: 'GBFS 2.3/3.0 station_status {last_updated, data: {stations: [{station_id, num_bikes_available, …}]}}',
   detect: (doc) => firstStationHas(doc, STATUS_KEYS),
   records: (doc) => gbfsStations(doc) ?? [],
+  recordsPath: GBFS_STATIONS,
+  members: GBFS_MEMBERS,
   begin: gbfsStart,
+  fileVeto: gbfsVeto,
   flattenRecord,
 };

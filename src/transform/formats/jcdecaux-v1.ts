@@ -40,6 +40,7 @@ export const jcdecauxV1: FormatModule = {
   expects: 'JCDecaux VLS v1 [{number, contract_name, available_bikes, available_bike_stands, last_update}]',
   detect: (doc) => firstItemHas(doc, ['number', 'contract_name', 'available_bikes']),
   records: (doc) => (Array.isArray(doc) ? doc : []),
+  recordsPath: [],
   begin: (_doc, context): FileStart => startFromName(context),
   flattenRecord,
 };

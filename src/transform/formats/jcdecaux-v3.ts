@@ -42,6 +42,7 @@ export const jcdecauxV3: FormatModule = {
   expects: 'JCDecaux v3 [{number, contractName, totalStands: {availabilities}, lastUpdate}]',
   detect: (doc) => firstItemHas(doc, ['number', 'contractName', 'totalStands']),
   records: (doc) => (Array.isArray(doc) ? doc : []),
+  recordsPath: [],
   begin: (_doc, context): FileStart => startFromName(context),
   flattenRecord,
 };

@@ -29,6 +29,9 @@ export const melCsv: FormatModule = {
     return isObject(doc) && Array.isArray(doc.csvColumns) && MEL_CSV_COLUMNS.every((column) => (doc.csvColumns as unknown[]).includes(column));
   },
   records: (doc) => (isObject(doc) && Array.isArray(doc.rows) ? doc.rows : []),
+  // A JSON document of that shape is read too (as the whole-file path reads it).
+  recordsPath: ['rows'],
+  members: ['csvColumns'],
   begin: (_doc, context): FileStart => startFromName(context),
   flattenRecord,
 };

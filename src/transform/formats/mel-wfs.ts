@@ -49,6 +49,9 @@ export const melWfs: FormatModule = {
     return isObject(first) && isObject(first.properties) && ('objectid' in first.properties || 'nb_velos_dispo' in first.properties);
   },
   records: (doc) => (isObject(doc) && Array.isArray(doc.features) ? doc.features : []),
+  recordsPath: ['features'],
+  // The real WFS output writes `timeStamp` after the features.
+  members: ['type', 'timeStamp'],
   begin,
   flattenRecord,
 };

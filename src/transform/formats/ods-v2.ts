@@ -49,6 +49,7 @@ export const odsV2: FormatModule = {
     return isObject(first) && !isObject(first.fields) && ('libelle' in first || 'nbvelosdispo' in first || 'geo' in first);
   },
   records: (doc) => (isObject(doc) && Array.isArray(doc.results) ? doc.results : []),
+  recordsPath: ['results'],
   begin: (_doc, context): FileStart => startFromName(context),
   flattenRecord,
 };
