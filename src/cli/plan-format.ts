@@ -1,5 +1,6 @@
 /** The plan as a person reads it on a terminal: times in --timezone, with their offset (the JSON keeps UTC). */
 import { DateTime } from 'luxon';
+import type { FormatCounts } from '../loader/stages/plan-formats.js';
 import type { PlanReport } from '../loader/stages/plan-report.js';
 import type { TimeWindow } from '../loader/sources/window.js';
 
@@ -30,9 +31,15 @@ function marginLine(margin: PlanReport['nameMargin'], zone: string): string {
 }
 
 const SHOWN_GAPS = 10;
+
+/** Files and bytes per format (plan --no-formats: none). */
+function formatRows(formats: FormatCounts | null): [string, string][] {
+  if (formats === null) return [['formats', 'not counted (--no-formats)']];
+  return [['formats', String(Object.keys(formats).length)], ...Object.entries(formats).map(([id, count]): [string, string] => [`  ${id}`, `${int(count.files)} files, ${mb(count.bytes)}`])];
+}
 const SHOWN_TASKS = 20;
 
-export function formatPlanTable(source: string, plan: PlanReport, scope: { window: TimeWindow; timezone: string; shardMb: number }): string {
+export function formatPlanTable(source: string, plan: PlanReport & { formats: FormatCounts | null }, scope: { window: TimeWindow; timezone: string; shardMb: number }): string {
   const minute = minuteIn(scope.timezone);
   const rows: [string, string][] = [
     ['source', source],
@@ -40,6 +47,7 @@ export function formatPlanTable(source: string, plan: PlanReport, scope: { windo
     ['name margin', marginLine(plan.nameMargin, scope.timezone)],
     ['files listed', `${int(plan.listed)} (${int(plan.outOfRange)} named outside the margin, ${int(plan.skipped)} loaded before)`],
     ['to read', `${int(plan.files)} files, ${mb(plan.bytes)}`],
+    ...formatRows(plan.formats),
     ['minutes', `${minute(plan.first)} → ${minute(plan.last)}`],
     ['gaps', plan.gapCount === 0 ? 'none' : `${int(plan.gapCount)} (${int(plan.gaps.reduce((n, g) => n + g.missingMinutes, 0))}${plan.gapCount > plan.gaps.length ? '+' : ''} minutes missing)`],
     ...plan.gaps.slice(0, SHOWN_GAPS).map((gap): [string, string] => ['', `${minute(gap.after)} → ${minute(gap.before)}: ${int(gap.missingMinutes)} missing`]),

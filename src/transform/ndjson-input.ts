@@ -19,7 +19,7 @@ function lineRecords(value: unknown): unknown[] {
 }
 
 /** The format of a line: a response, or a single record seen as a one-record response (`forced`: only that one). */
-function lineFormat(value: unknown, forced: string | undefined): FormatModule | null {
+export function lineFormat(value: unknown, forced: string | undefined): FormatModule | null {
   const doc = isObject(value) && Array.isArray(value.records) ? value : { records: [value] };
   return FORMATS.find((format) => (forced === undefined || forced === 'auto' || format.id === forced) && format.detect(doc)) ?? null;
 }

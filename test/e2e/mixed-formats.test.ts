@@ -54,6 +54,17 @@ describe('a mixed-format folder (every format + V\'lille v1 minutes) in one run 
   const source = corpus('formats', 'vlille/minutes');
   const args = ['--source', source, '--warehouse', `duckdb:${db}`, '--staging', path.join(work, 'staging')];
 
+  test('plan counts the same files per format as the run, from each file\'s head; --no-formats skips it', async () => {
+    const planned = await runCli(['plan', '--source', source, '--json'], { cwd: work });
+    assert.equal(planned.code, 0, planned.stderr);
+    const formats = (JSON.parse(planned.stdout) as { formats: Record<string, { files: number }> }).formats;
+    assert.deepEqual(Object.fromEntries(Object.entries(formats).map(([id, count]) => [id, count.files])), Object.fromEntries(Object.entries(FORMATS).map(([id, count]) => [id, count.files])));
+    const skipped = await runCli(['plan', '--source', source, '--json', '--no-formats'], { cwd: work });
+    assert.equal((JSON.parse(skipped.stdout) as { formats: unknown }).formats, null);
+    const table = await runCli(['plan', '--source', source], { cwd: work });
+    assert.match(table.stdout, /formats\s+8\n\s+gbfs-station-information\s+2 files/);
+  });
+
   test('first run: exact files and rows per format; the unmatched CSV row and the null last_update are rejected (exit 3)', async () => {
     const { code, summary, stderr } = await runJson(args, { cwd: work });
     assert.equal(code, 3, stderr);

@@ -69,8 +69,10 @@ describe('velo-backfill plan', () => {
     test('the same plan from gs:// as from the folder (names, minutes, slices), listing per day in a window', async () => {
       const local = await plan(['--source', path.join(FIXTURES, 'sample-corpus'), '--tasks', '4', '--from', '2023-08-24', '--to', '2023-08-25', '--force']);
       const remote = await plan(['--source', `gs://${bucket}/raw`, '--tasks', '4', '--from', '2023-08-24', '--to', '2023-08-25', '--force', '--warehouse', 'bigquery://test/plan_none'], emu.env);
-      for (const key of ['files', 'bytes', 'first', 'last', 'gaps', 'gapCount', 'tasks', 'loadJobsPerTable']) assert.deepEqual(remote[key], local[key], key);
+      for (const key of ['files', 'bytes', 'first', 'last', 'gaps', 'gapCount', 'tasks', 'loadJobsPerTable', 'formats']) assert.deepEqual(remote[key], local[key], key);
       assert.equal(remote.files, 20);
+      // Formats from each object's first 64 KiB (a range read): the 160 KB minutes are cut, and still known.
+      assert.deepEqual(remote.formats, { 'vlille-ods-v1': { files: 20, bytes: remote.bytes } });
     });
 
     test('a run command line with run → plan works: every run flag is accepted, --task-count sets the tasks', async () => {

@@ -11,13 +11,19 @@ import { createSource, createWarehouse, isNewWarehouse } from '../factories.js';
 import { planRunFlags, sourceOptions, warehouseOptions } from '../options.js';
 import { formatPlanTable } from '../plan-format.js';
 import { describeIgnored } from '../summary.js';
+import { countFormats, HEAD_BYTES } from '../../loader/stages/plan-formats.js';
 
-type PlanArgs = RunArgs & { tasks?: number };
+type PlanArgs = RunArgs & { tasks?: number; formats?: boolean };
 
 function planOptions(y: Argv): Argv<PlanArgs> {
   const withTasks = warehouseOptions(sourceOptions(y))
     .option('tasks', { type: 'number', describe: `Tasks to split the files over, as a Cloud Run Job would (1–${MAX_TASKS}; default: --task-count, else 1)` })
-    .group(['tasks'], 'Plan:');
+    .option('formats', {
+      type: 'boolean',
+      default: true,
+      describe: `Count files and bytes per raw format from the first ${HEAD_BYTES / 1024} KiB of each file to read (a range read per object on GCS); --no-formats skips it`,
+    })
+    .group(['tasks', 'formats'], 'Plan:');
   return planRunFlags(withTasks)
     .example('$0 plan --source gs://bucket/raw --staging gs://bucket/staging --warehouse bigquery://p/vlille', 'A run command line with run → plan: what that run would do')
     .example('$0 plan --source gs://bucket/raw --from 2023-08-01 --to 2023-09-01 --tasks 16', 'A month over 16 Cloud Run tasks')
@@ -55,6 +61,9 @@ async function planCommand(args: PlanArgs, { io }: CommandContext): Promise<numb
   const { describePlan } = await import('../../loader/stages/plan-report.js');
   const selection = selectFiles(listed, { window: config.window, timezone: config.timezone, manifest });
   const report = describePlan(selection, { tasks, window: config.window, timezone: config.timezone, shardBytes: config.shardBytes, workers: args.workers ?? Math.max(1, os.availableParallelism()) });
+  const formats = args.formats === false ? null : await countFormats(source, selection.todo, { inputFormat: config.inputFormat, concurrency: config.concurrency });
+  const unknown = formats?.unknown?.files ?? 0;
+  if (unknown > 0) warnings.push(`${unknown} file(s) match no known format by their first ${HEAD_BYTES / 1024} KiB: the run reads them whole and rejects those it cannot read`);
   const notRead = describeIgnored(source.ignored ?? new Map());
   if (notRead) warnings.push(`files not read: ${notRead}`);
   report.warnings.unshift(...warnings);
@@ -62,7 +71,8 @@ async function planCommand(args: PlanArgs, { io }: CommandContext): Promise<numb
   const utc = (ms: number): string | null => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
   const window = { from: utc(config.window.fromMs), to: utc(config.window.toMs), timezone: config.timezone };
   const shardMb = config.shardBytes / 1024 / 1024;
-  io.stdout(`${args.json ? JSON.stringify({ source: source.description, window, shardMb, ...report }, null, 2) : formatPlanTable(source.description, report, { ...config, shardMb })}\n`);
+  const planned = { ...report, formats };
+  io.stdout(`${args.json ? JSON.stringify({ source: source.description, window, shardMb, ...planned }, null, 2) : formatPlanTable(source.description, planned, { ...config, shardMb })}\n`);
   return 0;
 }
 

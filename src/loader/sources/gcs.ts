@@ -128,8 +128,8 @@ export class GcsSource implements Source {
     return bytes;
   }
 
-  open(object: SourceObject): Readable {
-    return this.file(object).createReadStream(DOWNLOAD_OPTIONS);
+  open(object: SourceObject, firstBytes?: number): Readable {
+    return this.file(object).createReadStream(firstBytes === undefined ? DOWNLOAD_OPTIONS : { ...DOWNLOAD_OPTIONS, start: 0, end: firstBytes - 1 });
   }
 
   private file(object: SourceObject): File {

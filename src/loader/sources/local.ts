@@ -65,7 +65,7 @@ export class LocalSource implements Source {
     return path.join(this.root, object.name);
   }
 
-  open(object: SourceObject): Readable {
-    return createReadStream(path.join(this.root, object.name));
+  open(object: SourceObject, firstBytes?: number): Readable {
+    return createReadStream(path.join(this.root, object.name), firstBytes === undefined ? {} : { end: firstBytes - 1 });
   }
 }

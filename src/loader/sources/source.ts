@@ -31,8 +31,8 @@ export interface Source {
   list(options: ListOptions): Promise<SourceObject[]>;
   /** Whole file as bytes (small files: the fast path). */
   read(object: SourceObject, signal?: AbortSignal): Promise<Buffer>;
-  /** File as a byte stream (huge files: the bounded-memory path). */
-  open(object: SourceObject): Readable;
+  /** File as a byte stream (huge files: the bounded-memory path); `firstBytes`: only the file's head (plan). */
+  open(object: SourceObject, firstBytes?: number): Readable;
   /** A path worker threads can read directly, when the file is on this machine. */
   localPath?(object: SourceObject): string;
 }
