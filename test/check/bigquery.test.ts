@@ -25,36 +25,62 @@ function comparable(report: CheckJson): unknown {
  * a fresh pair, with the clean backfill loaded again, every few check runs.
  */
 const CHECK_RUNS_PER_PAIR = 2;
+/** Emulator pairs the tests share out, a test at a time on each (the emulator is single-threaded per request). */
+const LANES = 3;
 
-describe('check against the BigQuery emulator', { skip: SKIP_WITHOUT_EMULATORS }, () => {
-  let emu: Emulators | null = null;
-  let checkRuns = 0;
-  const work = tempDir('velo-check-bq-');
-  const baseDataset = 'check_base';
-  const baseDuckDb = path.join(work, 'base.duckdb');
+/** One emulator pair at a time, holding a clean backfill of the sample corpus in `BASE_DATASET`; its tests queue. */
+class Lane {
+  private emu: Emulators | null = null;
+  private checkRuns = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Tests queued or running on this lane. */
+  pending = 0;
 
-  /** The current pair, holding a clean backfill of the sample corpus in `baseDataset`. */
-  async function emulators(): Promise<Emulators> {
-    if (emu && checkRuns < CHECK_RUNS_PER_PAIR) return emu;
-    await emu?.stop();
-    emu = await startEmulators();
-    checkRuns = 0;
-    const bucket = uniqueName('velo-check').toLowerCase().replace(/_/g, '-');
-    await uploadFolder(emu.storage, bucket, 'raw/', path.join(FIXTURES, 'sample-corpus'));
-    const bq = await runJson(['--source', `gs://${bucket}/raw`, '--staging', `gs://${bucket}/staging`, '--warehouse', `bigquery://${emu.project}/${baseDataset}`], { cwd: work, env: emu.env });
-    assert.equal(bq.code, 0, bq.stderr);
-    return emu;
+  constructor(private readonly work: string) {}
+
+  /** Runs `fn` after the lane's earlier tests, on its pair (refreshed every CHECK_RUNS_PER_PAIR check runs). */
+  run<T>(fn: (emu: Emulators, countCheckRuns: (n: number) => void) => Promise<T>): Promise<T> {
+    this.pending += 1;
+    const result = this.queue.then(async () => fn(await this.emulators(), (n) => (this.checkRuns += n)));
+    this.queue = result.catch(() => undefined).finally(() => (this.pending -= 1));
+    return result;
   }
+
+  private async emulators(): Promise<Emulators> {
+    if (this.emu && this.checkRuns < CHECK_RUNS_PER_PAIR) return this.emu;
+    await this.emu?.stop();
+    this.emu = await startEmulators();
+    this.checkRuns = 0;
+    const bucket = uniqueName('velo-check').toLowerCase().replace(/_/g, '-');
+    await uploadFolder(this.emu.storage, bucket, 'raw/', path.join(FIXTURES, 'sample-corpus'));
+    const bq = await runJson(['--source', `gs://${bucket}/raw`, '--staging', `gs://${bucket}/staging`, '--warehouse', `bigquery://${this.emu.project}/${BASE_DATASET}`], { cwd: this.work, env: this.emu.env });
+    assert.equal(bq.code, 0, bq.stderr);
+    return this.emu;
+  }
+
+  stop(): Promise<void> {
+    return this.queue.then(() => this.emu?.stop());
+  }
+}
+
+const BASE_DATASET = 'check_base';
+
+describe('check against the BigQuery emulator', { skip: SKIP_WITHOUT_EMULATORS, concurrency: LANES }, () => {
+  const work = tempDir('velo-check-bq-');
+  const baseDataset = BASE_DATASET;
+  const baseDuckDb = path.join(work, 'base.duckdb');
+  const lanes = Array.from({ length: LANES }, () => new Lane(work));
+  /** The lane of a test that starts: the least busy one. */
+  const lane = (): Lane => lanes.reduce((least, l) => (l.pending < least.pending ? l : least));
 
   before(async () => {
     const duck = await runJson(['--source', corpus('sample-corpus'), '--warehouse', `duckdb:${baseDuckDb}`, '--staging', path.join(work, 'staging')], { cwd: work });
     assert.equal(duck.code, 0, duck.stderr);
   });
-  after(() => emu?.stop());
+  after(() => Promise.all(lanes.map((l) => l.stop())));
 
   /** A dataset holding copies of the clean backfill's tables, with `statements` applied. */
-  async function datasetWith(statements: (dataset: string) => string[]): Promise<string> {
-    const emu = await emulators();
+  async function datasetWith(emu: Emulators, statements: (dataset: string) => string[]): Promise<string> {
     const dataset = uniqueName('check');
     await emu.bigquery.createDataset(dataset);
     for (const table of TABLES) {
@@ -75,50 +101,48 @@ describe('check against the BigQuery emulator', { skip: SKIP_WITHOUT_EMULATORS }
     return file;
   }
 
-  async function bigquery(dataset: string, flags: string[] = []): Promise<Awaited<ReturnType<typeof checkJson>>> {
-    const emu = await emulators();
-    checkRuns += 1;
+  async function bigquery(emu: Emulators, countCheckRuns: (n: number) => void, dataset: string, flags: string[] = []): Promise<Awaited<ReturnType<typeof checkJson>>> {
+    countCheckRuns(1);
     return checkJson(['--warehouse', `bigquery://${emu.project}/${dataset}`, ...flags], { env: emu.env });
   }
 
-  test('a clean backfill passes every check, with the same summary as on DuckDB', async () => {
+  test('a clean backfill passes every check, with the same summary as on DuckDB', () => lane().run(async (emu, count) => {
     const flags = ['--max-age', '36500d'];
-    const { code, report, stderr } = await bigquery(baseDataset, flags);
+    const { code, report, stderr } = await bigquery(emu, count, baseDataset, flags);
     assert.equal(code, 0, stderr);
     assertOnly(report, {});
     const duck = await checkJson(['--warehouse', `duckdb:${baseDuckDb}`, ...flags]);
     assert.deepEqual(comparable(report), comparable(duck.report));
-  });
+  }));
 
-  for (const injection of INJECTIONS) {
-    test(`${injection.check}: ${injection.what} — and DuckDB says the same`, async () => {
-      const dataset = await datasetWith((qualified) => injection.statements(dialectSql('bigquery', qualified)));
-      const { code, report, stderr } = await bigquery(dataset, injection.flags);
+  for (const [index, injection] of INJECTIONS.entries()) {
+    test(`${injection.check}: ${injection.what} — and DuckDB says the same`, () => lane().run(async (emu, count) => {
+      const dataset = await datasetWith(emu, (qualified) => injection.statements(dialectSql('bigquery', qualified)));
+      const { code, report, stderr } = await bigquery(emu, count, dataset, injection.flags);
       assertOnly(report, { [injection.check]: injection.count }, stderr);
       assert.equal(code, report.checks.find((c) => c.name === injection.check)!.severity === 'error' ? 4 : 0);
-      const file = await duckDbWith(injection.check, injection.statements(dialectSql('duckdb')));
+      const file = await duckDbWith(`${injection.check}-${index}`, injection.statements(dialectSql('duckdb')));
       const duck = await checkJson(['--warehouse', `duckdb:${file}`, ...(injection.flags ?? [])]);
       assert.deepEqual(comparable(report), comparable(duck.report));
-    });
+    }));
   }
 
-  test('thresholds and a window behave as on DuckDB', async () => {
+  test('thresholds and a window behave as on DuckDB', () => lane().run(async (emu, count) => {
     const flags = ['--max-gap', '90s', '--expected-stations', '290', '--from', '2023-08-24T19:00', '--to', '2023-08-24T20:15'];
-    const bq = await bigquery(baseDataset, flags);
+    const bq = await bigquery(emu, count, baseDataset, flags);
     assert.equal(bq.code, 4);
     assertOnly(bq.report, { gaps: 2, snapshot_completeness: 14 });
     const duck = await checkJson(['--warehouse', `duckdb:${baseDuckDb}`, ...flags]);
     assert.deepEqual(comparable(bq.report), comparable(duck.report));
-  });
+  }));
 
-  test('a dataset without the tables is a usage error (exit 2); the HTML report renders from BigQuery too', async () => {
-    const emu = await emulators();
-    checkRuns += 2;
+  test('a dataset without the tables is a usage error (exit 2); the HTML report renders from BigQuery too', () => lane().run(async (emu, count) => {
+    count(2);
     const missing = await runCli(['check', '--warehouse', `bigquery://${emu.project}/never_loaded`], { env: emu.env });
     assert.equal(missing.code, 2, missing.stderr);
     assert.match(missing.stderr, /has no velo-backfill tables/);
     const html = await runCli(['check', '--warehouse', `bigquery://${emu.project}/${baseDataset}`, '--format', 'html'], { env: emu.env });
     assert.equal(html.code, 0, html.stderr);
     assert.match(html.stdout, /<svg id="stations-chart"[\s\S]*<path class="series"/);
-  });
+  }));
 });
