@@ -1,0 +1,63 @@
+/**
+ * npm run bench:scan [-- --files N --rounds N]
+ *
+ * MB/s per core of the V'lille v1 fast path (src/transform/vlille-v1-scan.ts) against the JSON.parse path
+ * (flattenFileBytes: decode + JSON.parse + flatten) and JSON.parse alone, on the same synthetic minutes held
+ * in memory (byte-shaped like the real captures: test/support/vlille-synth.ts). One thread, CPU time of
+ * this process (process.cpuUsage), the three alternating round after round so a drifting machine slows all
+ * alike; prints the median of each and the ratios.
+ */
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
+import { flattenFileBytes } from '../src/transform/flatten-file.js';
+import { LatestStations } from '../src/transform/stations.js';
+import type { StationRow } from '../src/transform/types.js';
+import { scanVlilleV1 } from '../src/transform/vlille-v1-scan.js';
+import { fileName, minuteDocument, pythonJson, stationCatalog } from '../test/support/vlille-synth.js';
+
+const { values: opts } = parseArgs({ options: { files: { type: 'string', default: '300' }, rounds: { type: 'string', default: '7' } } });
+const FILES = Number(opts.files);
+const ROUNDS = Number(opts.rounds);
+
+const catalog = stationCatalog(289, 42);
+const start = DateTime.fromISO('2023-08-24T00:00:00', { zone: 'Europe/Paris' });
+const corpus = Array.from({ length: FILES }, (_, i) => {
+  const at = start.plus({ minutes: i });
+  return { name: fileName(at.plus({ minutes: 1 })), bytes: Buffer.from(pythonJson(minuteDocument({ stations: catalog, at, seed: i }))) };
+});
+const totalBytes = corpus.reduce((n, f) => n + f.bytes.length, 0);
+
+/** A batch's shared station table, as the worker keeps one (new per round). */
+type Way = (bytes: Buffer, name: string, stations: LatestStations<StationRow>) => unknown;
+const WAYS: Record<string, Way> = {
+  'JSON.parse only': (bytes) => JSON.parse(bytes.toString('utf8')),
+  'JSON.parse + flatten (today)': (bytes, name, stations) => flattenFileBytes(bytes, { name, stations }),
+  'byte scanner (TS)': (bytes, name, stations) => {
+    const outcome = scanVlilleV1(bytes, { name, stations });
+    if (outcome === 'fallback') throw new Error(`${name}: the scanner fell back`);
+    return outcome;
+  },
+};
+
+function cpuSeconds(way: Way): number {
+  const stations = new LatestStations<StationRow>();
+  const before = process.cpuUsage();
+  for (const file of corpus) way(file.bytes, file.name, stations);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const samples: Record<string, number[]> = Object.fromEntries(Object.keys(WAYS).map((name) => [name, []]));
+for (const name of Object.keys(WAYS)) cpuSeconds(WAYS[name]!); // warm-up: JIT tiers, caches
+for (let round = 0; round < ROUNDS; round++) {
+  for (const name of Object.keys(WAYS)) samples[name]!.push(cpuSeconds(WAYS[name]!));
+}
+const mb = totalBytes / 1e6;
+const reference = median(samples['JSON.parse + flatten (today)']!);
+console.log(`${FILES} minutes, ${mb.toFixed(1)} MB, ${ROUNDS} alternating rounds, CPU time of one thread (median; range)`);
+for (const [name, values] of Object.entries(samples)) {
+  const m = median(values);
+  const rates = values.map((s) => mb / s);
+  console.log(`${name.padEnd(30)} ${(mb / m).toFixed(0).padStart(5)} MB/s per core (${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)})  ${(reference / m).toFixed(2)}× today`);
+}

@@ -1,0 +1,300 @@
+/**
+ * The fast path for V'lille v1 minute files (FORMATS.md §1): reads the bytes of a whole file with a strict
+ * byte scanner (json-bytes.ts) and writes the same staged NDJSON and station observations as
+ * JSON.parse + flattenRecord (vlille-v1.ts), without building the document: `geo`, `geometry`,
+ * `parameters` and every field the rows do not keep are validated and skipped, never materialised.
+ *
+ * vlille-v1.ts stays the definition of correct. This path only answers for files it fully understands:
+ * every record a valid row or a degraded one, every value in a form it reads exactly as JSON.parse would.
+ * Anything else — a record the rules would reject, an escaped key, a number form it does not read, a
+ * duplicate key it cares about, unexpected nesting, invalid JSON, gzip — returns FALLBACK and the caller
+ * reads the whole file the usual way (a reject's reason is then written by the rules themselves).
+ * Unexpected key order is fine. Pure: no I/O; nothing reaches the shared station table before the
+ * whole file is known to be good.
+ */
+import { isUtf8 } from 'node:buffer';
+import { isGzip, MAX_PARSE_BYTES, type DecodeOptions } from './decode.js';
+import type { DegradedFile, LoadedFile } from './flatten-file.js';
+import { BYTE, DOUBT, JsonBytes, keyCode, type SliceableBuffer } from './json-bytes.js';
+import { asciiJson, recordLine } from './ndjson.js';
+import { LatestStations } from './stations.js';
+import { canonicalTimestamp, epochMillis } from './timestamps.js';
+import type { FileContext, StationRow } from './types.js';
+import { MAX_TEXT_LENGTH, vlilleV1 } from './vlille-v1.js';
+
+export const FALLBACK = 'fallback';
+export type ScanOutcome = LoadedFile | DegradedFile | typeof FALLBACK;
+
+const key = (name: string): Uint8Array => Buffer.from(name, 'latin1');
+const NHITS = key('nhits');
+const PARAMETERS = key('parameters');
+const RECORDS = key('records');
+const FIELDS = key('fields');
+const RECORD_TIMESTAMP = key('record_timestamp');
+
+/** The `fields` members the rows keep, by index (a bit each in RecordValues.seen). */
+const FIELD_NAMES = ['libelle', 'nbvelosdispo', 'nbplacesdispo', 'nom', 'adresse', 'commune', 'type', 'etat', 'etatconnexion', 'datemiseajour', 'geo', 'localisation'] as const;
+const FIELD_KEYS = FIELD_NAMES.map(key);
+/** keyCode → index in FIELD_NAMES (each of them has its own code: checked at load). */
+const FIELD_BY_CODE = new Map(FIELD_NAMES.map((name, i) => [keyCode(name.length, name.charCodeAt(0), name.charCodeAt(name.length - 1)), i]));
+if (FIELD_BY_CODE.size !== FIELD_NAMES.length) throw new Error('vlille-v1-scan: two field names share a key code');
+const enum F {
+  Libelle = 0,
+  Bikes = 1,
+  Docks = 2,
+  /** Nom … EtatConnexion are texts: `texts[index - FirstText]`. */
+  FirstText = 3,
+  LastText = 8,
+  Updated = 9,
+  Geo = 10,
+  Localisation = 11,
+}
+const COUNTED = (1 << F.Libelle) | (1 << F.Bikes) | (1 << F.Docks);
+
+/** One record's values as read; reused from record to record. */
+class RecordValues {
+  seen = 0;
+  hasFields = false;
+  libelle = 0;
+  bikes = 0;
+  docks = 0;
+  /** nom, adresse, commune, type, etat, etatconnexion (absent: null, as text() makes it). */
+  readonly texts: (string | null)[] = [null, null, null, null, null, null];
+  updated: string | null = null;
+  /** A string record_timestamp, or null when absent or not a string (a row then doubts). */
+  timestamp: string | null = null;
+  /** [lat, lon] of `geo` and of `localisation`; null when absent or null (`geo ?? localisation`). */
+  geo: [number | null, number | null] | null = null;
+  localisation: [number | null, number | null] | null = null;
+
+  reset(): void {
+    this.seen = 0;
+    this.hasFields = false;
+    this.texts.fill(null);
+    this.updated = null;
+    this.timestamp = null;
+    this.geo = null;
+    this.localisation = null;
+  }
+}
+
+/** Bytes of one whole file → its outcome, or FALLBACK when the JSON.parse path must read it. */
+export function scanVlilleV1(input: Uint8Array, context: FileContext, options: DecodeOptions = {}): ScanOutcome {
+  if (isGzip(input)) return FALLBACK;
+  let bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  // Larger texts are streamed by the usual path: the limits are decode.ts's, for the same answer.
+  if (bytes.length > Math.min(options.maxTextBytes ?? MAX_PARSE_BYTES, MAX_PARSE_BYTES) || !isUtf8(bytes)) return FALLBACK;
+  try {
+    return new MinuteScan(bytes as SliceableBuffer, context).read();
+  } catch (error) {
+    if (error === DOUBT) return FALLBACK;
+    throw error;
+  }
+}
+
+class MinuteScan {
+  private readonly json: JsonBytes;
+  private readonly values = new RecordValues();
+  private readonly sourceLiteral: string;
+  private ndjson = '';
+  private rows = 0;
+  private degraded = 0;
+  private lastTimestamp = '';
+  private lastMs = NaN;
+  private minMs = Infinity;
+  private maxMs = -Infinity;
+  private readonly fromMs: number;
+  private readonly toMs: number;
+  /** Station observations inside the window, added to the shared table only once the file is known good. */
+  private readonly pendingMs: number[] = [];
+  private readonly pendingAt: string[] = [];
+  private readonly pendingRows: StationRow[] = [];
+
+  constructor(
+    bytes: SliceableBuffer,
+    private readonly context: FileContext,
+  ) {
+    this.json = new JsonBytes(bytes, bytes.length);
+    this.sourceLiteral = asciiJson(context.name);
+    this.fromMs = context.window?.fromMs ?? -Infinity;
+    this.toMs = context.window?.toMs ?? Infinity;
+  }
+
+  /** The top level: `{ nhits, parameters, records: [...] }`, members in any order. */
+  read(): LoadedFile | DegradedFile {
+    const json = this.json;
+    let records = 0;
+    let described = false;
+    if (json.open(BYTE.OPEN_BRACE, BYTE.CLOSE_BRACE)) json.fail();
+    do {
+      const close = this.memberKey();
+      if (json.keyIs(close, RECORDS)) {
+        // A second `records` would win in JSON.parse: not worth following.
+        if (records++ > 0) json.fail();
+        this.readRecords();
+      } else {
+        described ||= json.keyIs(close, NHITS) || json.keyIs(close, PARAMETERS);
+        json.skipValue();
+      }
+    } while (json.more(BYTE.CLOSE_BRACE));
+    if (json.ws() !== undefined) json.fail();
+    // detect(): `records` and either nhits/parameters or a first record with `fields` (every row has them here).
+    if (records === 0 || (!described && this.rows + this.degraded === 0)) json.fail();
+    return this.finish();
+  }
+
+  /** A member's key whose spelling matters: escaped or non-ASCII keys could spell a known one, so doubt. */
+  private memberKey(): number {
+    const close = this.json.readKey();
+    if (close < 0) this.json.fail();
+    return close;
+  }
+
+  private readRecords(): void {
+    const json = this.json;
+    if (json.open(BYTE.OPEN_BRACKET, BYTE.CLOSE_BRACKET)) return;
+    do this.readRecord();
+    while (json.more(BYTE.CLOSE_BRACKET));
+  }
+
+  private readRecord(): void {
+    const json = this.json;
+    const values = this.values;
+    values.reset();
+    let timestamps = 0;
+    // A record that is not an object is a reject: the rules word it.
+    if (json.open(BYTE.OPEN_BRACE, BYTE.CLOSE_BRACE)) json.fail();
+    do {
+      const close = this.memberKey();
+      if (json.keyIs(close, FIELDS)) {
+        if (values.hasFields) json.fail();
+        values.hasFields = true;
+        this.readFields();
+      } else if (json.keyIs(close, RECORD_TIMESTAMP)) {
+        if (timestamps++ > 0) json.fail();
+        if (json.ws() === BYTE.QUOTE) values.timestamp = json.readString();
+        else json.skipValue();
+      } else {
+        json.skipValue();
+      }
+    } while (json.more(BYTE.CLOSE_BRACE));
+    this.settle();
+  }
+
+  private readFields(): void {
+    const json = this.json;
+    const values = this.values;
+    if (json.open(BYTE.OPEN_BRACE, BYTE.CLOSE_BRACE)) return;
+    do {
+      const close = this.memberKey();
+      const field = FIELD_BY_CODE.get(json.keyCode(close)) ?? -1;
+      if (field < 0 || !json.keyIs(close, FIELD_KEYS[field]!)) {
+        json.skipValue();
+        continue;
+      }
+      if (values.seen & (1 << field)) json.fail();
+      values.seen |= 1 << field;
+      this.readField(field);
+    } while (json.more(BYTE.CLOSE_BRACE));
+  }
+
+  private readField(field: number): void {
+    const json = this.json;
+    const values = this.values;
+    const c = json.ws();
+    if (field <= F.Docks) {
+      const n = json.readCount();
+      if (field === F.Libelle) values.libelle = n;
+      else if (field === F.Bikes) values.bikes = n;
+      else values.docks = n;
+    } else if (field <= F.LastText) {
+      values.texts[field - F.FirstText] = this.readText(c);
+    } else if (field === F.Updated) {
+      values.updated = json.isNull() ? null : json.readString();
+    } else {
+      const pair = json.isNull() ? null : this.readPair();
+      if (field === F.Geo) values.geo = pair;
+      else values.localisation = pair;
+    }
+  }
+
+  /** text() of the rules: a string as is, a boolean as its text, null as null; a number's text is not ours to spell. */
+  private readText(c: number | undefined): string | null {
+    const json = this.json;
+    if (c === BYTE.QUOTE) return json.readString();
+    const word = c === 0x6e ? 'null' : c === 0x74 ? 'true' : c === 0x66 ? 'false' : json.fail();
+    json.literal(word);
+    return word === 'null' ? null : word;
+  }
+
+  /** `[lat, lon]`: exactly two numbers (any other array is the rules' to read); coordinate() keeps finite ones. */
+  private readPair(): [number | null, number | null] {
+    const json = this.json;
+    if (json.ws() !== BYTE.OPEN_BRACKET) json.fail();
+    json.pos++;
+    json.ws();
+    const lat = json.readNumber();
+    json.expect(BYTE.COMMA);
+    json.ws();
+    const lon = json.readNumber();
+    json.expect(BYTE.CLOSE_BRACKET);
+    return [Number.isFinite(lat) ? lat : null, Number.isFinite(lon) ? lon : null];
+  }
+
+  /** The record as flattenRecord would take it: a row, degraded, or (a reject) doubt. */
+  private settle(): void {
+    const values = this.values;
+    if (!values.hasFields) this.json.fail();
+    if ((values.seen & COUNTED) === 0) {
+      this.degraded++;
+      return;
+    }
+    // stationId() wants an id > 0; count() wants both counts (readCount read them as plain digits).
+    if ((values.seen & COUNTED) !== COUNTED || values.libelle === 0 || values.timestamp === null) this.json.fail();
+    const recordTimestamp = canonicalTimestamp(values.timestamp);
+    const updated = values.updated === null ? null : canonicalTimestamp(values.updated);
+    if (recordTimestamp === null || (updated === null && values.updated !== null)) this.json.fail();
+    for (const text of values.texts) if (text !== null && text.length > MAX_TEXT_LENGTH) this.json.fail();
+    this.addRow(recordTimestamp, updated);
+  }
+
+  private addRow(recordTimestamp: string, updated: string | null): void {
+    const { libelle: id, texts } = this.values;
+    const [nom = null, adresse = null, commune = null, type = null, etat = null, etatConnexion = null] = texts;
+    this.rows++;
+    this.ndjson += recordLine({ station_id: id, etat, nb_velos_dispo: this.values.bikes, nb_places_dispo: this.values.docks, etat_connexion: etatConnexion, derniere_maj: updated, record_timestamp: recordTimestamp }, this.sourceLiteral);
+    if (recordTimestamp !== this.lastTimestamp) {
+      this.lastTimestamp = recordTimestamp;
+      this.lastMs = epochMillis(recordTimestamp);
+      if (this.lastMs < this.minMs) this.minMs = this.lastMs;
+      if (this.lastMs > this.maxMs) this.maxMs = this.lastMs;
+    }
+    if (!(this.lastMs >= this.fromMs && this.lastMs < this.toMs)) return;
+    const point = this.values.geo ?? this.values.localisation;
+    this.pendingMs.push(this.lastMs);
+    this.pendingAt.push(recordTimestamp);
+    this.pendingRows.push({ id, nom, libelle: String(id), adresse, commune, type, latitude: point?.[0] ?? null, longitude: point?.[1] ?? null });
+  }
+
+  private finish(): LoadedFile | DegradedFile {
+    if (this.rows === 0) return { status: 'degraded', format: vlilleV1.id, degradedRecords: this.degraded };
+    const stations = this.context.stations ?? new LatestStations<StationRow>();
+    for (let i = 0; i < this.pendingRows.length; i++) {
+      const row = this.pendingRows[i]!;
+      stations.add(row.id, this.pendingMs[i]!, this.pendingAt[i]!, this.context.name, row);
+    }
+    return {
+      status: 'loaded',
+      format: vlilleV1.id,
+      recordsNdjson: this.ndjson,
+      rows: this.rows,
+      degradedRecords: this.degraded,
+      rejectedRows: 0,
+      rejects: [],
+      stations,
+      minTimestampMs: this.minMs,
+      maxTimestampMs: this.maxMs,
+    };
+  }
+}
