@@ -12,7 +12,8 @@ const MERGE_WORDS: Record<RunSummary['merge']['status'], string> = {
   'held-back': 'HELD BACK',
 };
 
-export function formatSummaryTable(s: RunSummary): string {
+/** `verbose`: also the fast path's share (when it ran), so a drop in it shows. */
+export function formatSummaryTable(s: RunSummary, { verbose = false } = {}): string {
   const rows: [string, string][] = [
     ['run id', s.runId],
     ['source', s.source],
@@ -38,6 +39,8 @@ export function formatSummaryTable(s: RunSummary): string {
     ['wall time', `${s.wallSeconds.toFixed(2)} s (CPU ${s.cpuSeconds.toFixed(2)} s, peak RSS ${s.peakRssMb} MB)`],
     ['throughput', `${s.mbPerSecond.toFixed(1)} MB/s, ${int(Math.round(s.rowsPerSecond))} rows/s`],
   ];
+  const scanned = s.fastPath.files + s.fastPath.fallbacks;
+  if (verbose && scanned > 0) rows.push(['v1 fast path', `${int(s.fastPath.files)} file(s), ${int(s.fastPath.fallbacks)} fallback(s) to JSON.parse (${((100 * s.fastPath.fallbacks) / scanned).toFixed(1)} %)`]);
   if (s.deadLetter) rows.push(['dead letters', `${int(s.deadLetter.entries)} entries from ${int(s.deadLetter.files)} file(s) → ${s.deadLetter.path}`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');

@@ -8,6 +8,7 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { flattenFileBytes, type FileOutcome } from '../transform/flatten-file.js';
 import { LatestStations } from '../transform/stations.js';
+import { flattenFileBytesFast, type ScanPath } from '../transform/vlille-v1-scan.js';
 import type { StationRow } from '../transform/types.js';
 import { packStations, type PackedStations } from './station-batch.js';
 import type { TimeWindow } from './window.js';
@@ -37,11 +38,13 @@ type Loaded = Extract<FileOutcome, { status: 'loaded' }>;
 
 /** What happened to one file, as the main thread needs it (rows stay in the shards, stations in the batch). */
 export type FileResult =
-  | (Exclude<FileOutcome, { status: 'loaded' }> & { bytesRead: number })
+  | (Exclude<FileOutcome, { status: 'loaded' }> & { bytesRead: number; scan?: ScanPath })
   | (Omit<Loaded, 'recordsNdjson' | 'stations'> & {
       /** Shards holding the file's rows. */
       shards: string[];
       bytesRead: number;
+      /** With VELO_V1_SCAN=1: whether the V'lille v1 fast path read the file or fell back to JSON.parse. */
+      scan?: ScanPath;
     })
   /** The file could not be read (vanished, no permission): the main thread decides what that means. */
   | { status: 'unreadable'; code: string; message: string; bytesRead: 0 };
@@ -54,6 +57,12 @@ export interface BatchResult {
   files: FileResult[];
   stations: PackedStations;
 }
+
+/**
+ * The V'lille v1 byte scanner (transform/vlille-v1-scan.ts), opt-in: on this project's 2-core machine it measured
+ * slower per core than JSON.parse + flatten (docs/performance.md, 2026-12-04), so the default path is unchanged.
+ */
+const FAST_V1 = process.env.VELO_V1_SCAN === '1';
 
 /** Per-thread state of the current run (a run has its own spool folder). */
 let state: { spoolDir: string; appender: SyncShardAppender } | null = null;
@@ -119,15 +128,17 @@ export function flattenBatch(batch: FlattenBatch, thread = threadId): BatchResul
       files.push({ status: 'rejected', code: 'CHECKSUM_MISMATCH', reason: `downloaded bytes do not match the object's MD5 (${input.md5})`, rejects: [], bytesRead: bytes.length });
       continue;
     }
-    const outcome = flattenFileBytes(bytes, { name: input.name, window: batch.window, stations }, { maxTextBytes: batch.maxTextBytes });
+    const context = { name: input.name, window: batch.window, stations };
+    const options = { maxTextBytes: batch.maxTextBytes };
+    const { outcome, scan } = FAST_V1 ? flattenFileBytesFast(bytes, context, options) : { outcome: flattenFileBytes(bytes, context, options), scan: undefined };
     shrinkScratch();
     if (outcome.status !== 'loaded') {
-      files.push({ ...outcome, bytesRead: bytes.length });
+      files.push({ ...outcome, bytesRead: bytes.length, ...(scan && { scan }) });
       continue;
     }
     rows.push(outcome.recordsNdjson);
     const { recordsNdjson: _rows, stations: _stations, ...rest } = outcome;
-    files.push({ ...rest, shards: [shard], bytesRead: bytes.length });
+    files.push({ ...rest, shards: [shard], bytesRead: bytes.length, ...(scan && { scan }) });
   }
   if (rows.length > 0) state.appender.append(rows.join(''));
   return { files, stations: packStations(stations, batch.spoolDir, thread) };

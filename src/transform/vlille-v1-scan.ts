@@ -14,7 +14,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { isGzip, MAX_PARSE_BYTES, type DecodeOptions } from './decode.js';
-import type { DegradedFile, LoadedFile } from './flatten-file.js';
+import { flattenFileBytes, type DegradedFile, type FileOutcome, type LoadedFile } from './flatten-file.js';
 import { BYTE, DOUBT, JsonBytes, keyCode, type SliceableBuffer } from './json-bytes.js';
 import { asciiJson, recordLine } from './ndjson.js';
 import { LatestStations } from './stations.js';
@@ -91,6 +91,16 @@ export function scanVlilleV1(input: Uint8Array, context: FileContext, options: D
     if (error === DOUBT) return FALLBACK;
     throw error;
   }
+}
+
+/** Which path read a file: the scanner, or JSON.parse after the scanner fell back. */
+export type ScanPath = 'fast' | 'fallback';
+
+/** The whole-file path with the fast path tried first (flattenFileBytes when it falls back). */
+export function flattenFileBytesFast(bytes: Uint8Array, context: FileContext, options: DecodeOptions = {}): { outcome: FileOutcome; scan: ScanPath } {
+  const scanned = scanVlilleV1(bytes, context, options);
+  if (scanned !== FALLBACK) return { outcome: scanned, scan: 'fast' };
+  return { outcome: flattenFileBytes(bytes, context, options), scan: 'fallback' };
 }
 
 class MinuteScan {

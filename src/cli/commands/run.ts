@@ -79,7 +79,7 @@ async function runCommand(args: RunArgs, { io, logger }: CommandContext): Promis
         warehouseName: describeWarehouse(config.warehouse),
       },
     );
-    io.stdout(`${config.json ? formatSummaryJson(summary) : formatSummaryTable(summary)}\n`);
+    io.stdout(`${config.json ? formatSummaryJson(summary) : formatSummaryTable(summary, { verbose: config.verbose })}\n`);
     return exitCodeForRun(summary);
   } finally {
     await pool.close();

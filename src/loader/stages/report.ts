@@ -25,6 +25,8 @@ export interface RunSummary {
   loadJobs: Record<TableKind, number>;
   deadLetter: { path: string; entries: number; files: number } | null;
   degradedFiles: string[];
+  /** Files read by the V'lille v1 fast path and its fallbacks to JSON.parse (both 0 unless VELO_V1_SCAN=1). */
+  fastPath: { files: number; fallbacks: number };
   wallSeconds: number;
   /** CPU time of this process since it started (user + system, every thread: workers and DuckDB included). */
   cpuSeconds: number;
@@ -48,7 +50,7 @@ export interface SliceReport {
   deadLetter: RunSummary['deadLetter'];
 }
 
-export const NO_COUNTS: ExtractCounts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0 };
+export const NO_COUNTS: ExtractCounts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0, fastPathFiles: 0, fastPathFallbacks: 0 };
 
 export function emptyPackage(): StagedPackage {
   return { shards: { records: [], stations: [], files: [] }, counts: { ...NO_COUNTS }, degradedFiles: [], stagedBytes: 0 };
@@ -76,7 +78,8 @@ export function sliceReport(selection: FileSelection, slice: number, staged: Sta
 
 function sum<K extends string>(items: readonly Record<K, number>[], keys: readonly K[]): Record<K, number> {
   const total = Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
-  for (const item of items) for (const key of keys) total[key] += item[key];
+  // `?? 0`: a marker written by an older version may lack a newer count.
+  for (const item of items) for (const key of keys) total[key] += item[key] ?? 0;
   return total;
 }
 
@@ -142,6 +145,7 @@ export function buildSummary(input: ReportInput): RunSummary {
     loadJobs: slice.loadJobs,
     deadLetter: slice.deadLetter,
     degradedFiles: slice.degradedFiles,
+    fastPath: { files: counts.fastPathFiles, fallbacks: counts.fastPathFallbacks },
     wallSeconds,
     cpuSeconds: cpuSeconds(),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),

@@ -18,6 +18,9 @@ export interface ExtractCounts {
   rejectedRows: number;
   degradedRecords: number;
   bytesRead: number;
+  /** Files the V'lille v1 fast path read, and files it handed to JSON.parse (VELO_V1_SCAN=1). */
+  fastPathFiles: number;
+  fastPathFallbacks: number;
 }
 
 /** A file that could not be read at all (vanished, no permission). */
@@ -52,7 +55,7 @@ function manifestLine(object: SourceObject, result: Settled): string {
 }
 
 export class ExtractLedger {
-  readonly counts: ExtractCounts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0 };
+  readonly counts: ExtractCounts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0, fastPathFiles: 0, fastPathFallbacks: 0 };
   readonly degradedFiles: string[] = [];
   private readonly recordShards = new Set<string>();
   /** Each writer's (worker thread's) newest shard: once it writes a later one, the earlier ones are complete. */
@@ -80,6 +83,8 @@ export class ExtractLedger {
     if (result.status === 'unreadable') return this.unreadable(object, result);
     if (result.status === 'stream') throw new Error(`${object.name}: a file to stream reached the ledger unread (${result.reason})`);
     this.counts.bytesRead += result.bytesRead;
+    if (result.scan === 'fast') this.counts.fastPathFiles++;
+    else if (result.scan === 'fallback') this.counts.fastPathFallbacks++;
     if (result.status === 'rejected') {
       this.counts.rejected++;
       this.deadLetter.write({ file: object.name, code: result.code, reason: result.reason });
