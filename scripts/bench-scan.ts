@@ -7,15 +7,17 @@
  * this process (process.cpuUsage), the three alternating round after round so a drifting machine slows all
  * alike; prints the median of each and the ratios.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { flattenFileBytes } from '../src/transform/flatten-file.js';
+import { JsonBytes, type SliceableBuffer } from '../src/transform/json-bytes.js';
 import { LatestStations } from '../src/transform/stations.js';
 import type { StationRow } from '../src/transform/types.js';
 import { scanVlilleV1 } from '../src/transform/vlille-v1-scan.js';
 import { fileName, minuteDocument, pythonJson, stationCatalog } from '../test/support/vlille-synth.js';
 
-const { values: opts } = parseArgs({ options: { files: { type: 'string', default: '300' }, rounds: { type: 'string', default: '7' } } });
+const { values: opts } = parseArgs({ options: { files: { type: 'string', default: '300' }, rounds: { type: 'string', default: '7' }, wasm: { type: 'string' } } });
 const FILES = Number(opts.files);
 const ROUNDS = Number(opts.rounds);
 
@@ -45,6 +47,24 @@ function cpuSeconds(way: Way): number {
   for (const file of corpus) way(file.bytes, file.name, stations);
   const used = process.cpuUsage(before);
   return (used.user + used.system) / 1e6;
+}
+
+/**
+ * --wasm FILE: the AssemblyScript prototype (scripts/wasm-proto/skip.ts, compiled by hand: see its header)
+ * against the TS scanner's validating skip and JSON.parse, validation only: what each costs to walk a minute.
+ */
+if (opts.wasm) {
+  // This project's lib settings carry no WebAssembly types: the little used here, typed by hand.
+  const wasm = (globalThis as unknown as { WebAssembly: { instantiate(bytes: Uint8Array): Promise<{ instance: { exports: unknown } }> } }).WebAssembly;
+  const { instance } = await wasm.instantiate(readFileSync(opts.wasm));
+  const { skip, memory } = instance.exports as { skip: (length: number) => number; memory: { buffer: ArrayBuffer; grow(pages: number): number } };
+  const DOC = 64;
+  WAYS['validate only: TS skipValue'] = (bytes) => new JsonBytes(bytes as SliceableBuffer, bytes.length).skipValue();
+  WAYS['validate only: WASM (AS)'] = (bytes) => {
+    if (memory.buffer.byteLength < DOC + bytes.length) memory.grow(Math.ceil((DOC + bytes.length - memory.buffer.byteLength) / 65536));
+    new Uint8Array(memory.buffer, DOC, bytes.length).set(bytes);
+    if (skip(bytes.length) !== 1) throw new Error('the WASM prototype refused a valid minute');
+  };
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

@@ -67,8 +67,6 @@ export type SliceableBuffer = Buffer & { latin1Slice(start: number, end: number)
 const decoded = new Map<string, string>();
 const MAX_DECODED = 10_000;
 
-export const keyCode = (length: number, first: number, last: number): number => (length << 16) | (first << 8) | last;
-
 export class JsonBytes {
   /** Position of the next byte to read. */
   pos = 0;
@@ -227,15 +225,6 @@ export class JsonBytes {
     const close = this.scanString();
     this.expect(COLON);
     return close;
-  }
-
-  /**
-   * A cheap fingerprint of the plain key whose closing quote is at `close`: its length, first and last
-   * bytes. Tells the known keys of one object apart; keyIs() then confirms the spelling.
-   */
-  keyCode(close: number): number {
-    const b = this.bytes;
-    return keyCode(close - this.keyStart, b[this.keyStart] ?? 0, b[close - 1] ?? 0);
   }
 
   /** True when the key whose closing quote is at `close` spells `name` (ASCII bytes). */

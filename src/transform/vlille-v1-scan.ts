@@ -15,7 +15,7 @@
 import { isUtf8 } from 'node:buffer';
 import { isGzip, MAX_PARSE_BYTES, type DecodeOptions } from './decode.js';
 import { flattenFileBytes, type DegradedFile, type FileOutcome, type LoadedFile } from './flatten-file.js';
-import { BYTE, DOUBT, JsonBytes, keyCode, type SliceableBuffer } from './json-bytes.js';
+import { BYTE, DOUBT, JsonBytes, type SliceableBuffer } from './json-bytes.js';
 import { asciiJson, recordLine } from './ndjson.js';
 import { LatestStations } from './stations.js';
 import { canonicalTimestamp, epochMillis } from './timestamps.js';
@@ -35,9 +35,17 @@ const RECORD_TIMESTAMP = key('record_timestamp');
 /** The `fields` members the rows keep, by index (a bit each in RecordValues.seen). */
 const FIELD_NAMES = ['libelle', 'nbvelosdispo', 'nbplacesdispo', 'nom', 'adresse', 'commune', 'type', 'etat', 'etatconnexion', 'datemiseajour', 'geo', 'localisation'] as const;
 const FIELD_KEYS = FIELD_NAMES.map(key);
-/** keyCode → index in FIELD_NAMES (each of them has its own code: checked at load). */
-const FIELD_BY_CODE = new Map(FIELD_NAMES.map((name, i) => [keyCode(name.length, name.charCodeAt(0), name.charCodeAt(name.length - 1)), i]));
-if (FIELD_BY_CODE.size !== FIELD_NAMES.length) throw new Error('vlille-v1-scan: two field names share a key code');
+/**
+ * (length, first byte) → index in FIELD_NAMES, -1 for none: the names differ in that pair (checked at load), and
+ * a table lookup is cheaper than hashing the key. keyIs() confirms the whole spelling.
+ */
+const FIELD_BY_START = new Int8Array(32 * 128).fill(-1);
+const fieldSlot = (length: number, first: number): number => (length < 32 && first < 128 ? (length << 7) | first : 0);
+FIELD_NAMES.forEach((name, i) => {
+  const slot = fieldSlot(name.length, name.charCodeAt(0));
+  if (FIELD_BY_START[slot] !== -1) throw new Error(`vlille-v1-scan: ${name} shares its length and first letter with another field`);
+  FIELD_BY_START[slot] = i;
+});
 const enum F {
   Libelle = 0,
   Bikes = 1,
@@ -63,9 +71,13 @@ class RecordValues {
   updated: string | null = null;
   /** A string record_timestamp, or null when absent or not a string (a row then doubts). */
   timestamp: string | null = null;
-  /** [lat, lon] of `geo` and of `localisation`; null when absent or null (`geo ?? localisation`). */
-  geo: [number | null, number | null] | null = null;
-  localisation: [number | null, number | null] | null = null;
+  /** Whether `geo` / `localisation` hold a pair (absent or null: not), and the pairs (`geo ?? localisation`). */
+  hasGeo = false;
+  hasLocalisation = false;
+  geoLat: number | null = null;
+  geoLon: number | null = null;
+  locLat: number | null = null;
+  locLon: number | null = null;
 
   reset(): void {
     this.seen = 0;
@@ -73,8 +85,8 @@ class RecordValues {
     this.texts.fill(null);
     this.updated = null;
     this.timestamp = null;
-    this.geo = null;
-    this.localisation = null;
+    this.hasGeo = false;
+    this.hasLocalisation = false;
   }
 }
 
@@ -198,7 +210,7 @@ class MinuteScan {
     if (json.open(BYTE.OPEN_BRACE, BYTE.CLOSE_BRACE)) return;
     do {
       const close = this.memberKey();
-      const field = FIELD_BY_CODE.get(json.keyCode(close)) ?? -1;
+      const field = FIELD_BY_START[fieldSlot(close - json.keyStart, json.bytes[json.keyStart] ?? 0)] ?? -1;
       if (field < 0 || !json.keyIs(close, FIELD_KEYS[field]!)) {
         json.skipValue();
         continue;
@@ -223,9 +235,7 @@ class MinuteScan {
     } else if (field === F.Updated) {
       values.updated = json.isNull() ? null : json.readString();
     } else {
-      const pair = json.isNull() ? null : this.readPair();
-      if (field === F.Geo) values.geo = pair;
-      else values.localisation = pair;
+      if (!json.isNull()) this.readPair(field === F.Geo);
     }
   }
 
@@ -239,8 +249,9 @@ class MinuteScan {
   }
 
   /** `[lat, lon]`: exactly two numbers (any other array is the rules' to read); coordinate() keeps finite ones. */
-  private readPair(): [number | null, number | null] {
+  private readPair(geo: boolean): void {
     const json = this.json;
+    const values = this.values;
     if (json.ws() !== BYTE.OPEN_BRACKET) json.fail();
     json.pos++;
     json.ws();
@@ -249,7 +260,15 @@ class MinuteScan {
     json.ws();
     const lon = json.readNumber();
     json.expect(BYTE.CLOSE_BRACKET);
-    return [Number.isFinite(lat) ? lat : null, Number.isFinite(lon) ? lon : null];
+    if (geo) {
+      values.hasGeo = true;
+      values.geoLat = Number.isFinite(lat) ? lat : null;
+      values.geoLon = Number.isFinite(lon) ? lon : null;
+    } else {
+      values.hasLocalisation = true;
+      values.locLat = Number.isFinite(lat) ? lat : null;
+      values.locLon = Number.isFinite(lon) ? lon : null;
+    }
   }
 
   /** The record as flattenRecord would take it: a row, degraded, or (a reject) doubt. */
@@ -281,10 +300,12 @@ class MinuteScan {
       if (this.lastMs > this.maxMs) this.maxMs = this.lastMs;
     }
     if (!(this.lastMs >= this.fromMs && this.lastMs < this.toMs)) return;
-    const point = this.values.geo ?? this.values.localisation;
+    const v = this.values;
+    const latitude = v.hasGeo ? v.geoLat : v.hasLocalisation ? v.locLat : null;
+    const longitude = v.hasGeo ? v.geoLon : v.hasLocalisation ? v.locLon : null;
     this.pendingMs.push(this.lastMs);
     this.pendingAt.push(recordTimestamp);
-    this.pendingRows.push({ id, nom, libelle: String(id), adresse, commune, type, latitude: point?.[0] ?? null, longitude: point?.[1] ?? null });
+    this.pendingRows.push({ id, nom, libelle: String(id), adresse, commune, type, latitude, longitude });
   }
 
   private finish(): LoadedFile | DegradedFile {
