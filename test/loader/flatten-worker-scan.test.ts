@@ -1,0 +1,47 @@
+/**
+ * The worker's whole-file path with the V'lille v1 fast path switched on (VELO_V1_SCAN=1, read when the worker
+ * module loads): plain minutes are read by the scanner, gzip and NDJSON fall back to JSON.parse, and the shard
+ * holds the same rows either way; the summary's --verbose table shows the share.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { formatSummaryTable } from '../../src/cli/summary.js';
+import type { RunSummary } from '../../src/loader/run.js';
+import { UNBOUNDED } from '../../src/loader/window.js';
+
+const MINUTES = path.join(import.meta.dirname, '..', 'fixtures', 'vlille', 'minutes');
+const NAMES = ['data___2023_08_24_20_09_00.json', 'data___2023_08_24_20_17_00.json.gz', 'data___2023_08_24_20_18_00.json'];
+const dirs: string[] = [];
+after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** flattenBatch of a fresh module instance with VELO_V1_SCAN set as given; the shard's text. */
+async function runBatch(scan: '0' | '1', tag: string): Promise<{ scans: unknown[]; rows: string }> {
+  process.env.VELO_V1_SCAN = scan;
+  const { flattenBatch } = (await import(`../../src/loader/flatten-worker.js?${tag}`)) as typeof import('../../src/loader/flatten-worker.js');
+  const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'velo-scan-'));
+  dirs.push(spoolDir);
+  const result = flattenBatch({ files: NAMES.map((name) => ({ name, path: path.join(MINUTES, name) })), spoolDir, shardBytes: 1 << 24, window: UNBOUNDED, maxTextBytes: 512 * 1024 }, 1);
+  const rows = readdirSync(spoolDir).map((shard) => readFileSync(path.join(spoolDir, shard), 'utf8')).join('');
+  return { scans: result.files.map((file) => ('scan' in file ? file.scan : undefined)), rows };
+}
+
+test('VELO_V1_SCAN=1: the scanner reads plain minutes, gzip and NDJSON fall back; same staged rows as without it', async () => {
+  const fast = await runBatch('1', 'fast');
+  const plain = await runBatch('0', 'plain');
+  delete process.env.VELO_V1_SCAN;
+  assert.deepEqual(fast.scans, ['fast', 'fallback', 'fallback']);
+  assert.deepEqual(plain.scans, [undefined, undefined, undefined]);
+  assert.ok(fast.rows.length > 0);
+  assert.equal(fast.rows, plain.rows);
+});
+
+test('the --verbose summary shows the fast path share, only when it ran', () => {
+  const summary = { fastPath: { files: 3, fallbacks: 1 }, files: {}, rows: {}, bytes: {}, shards: { records: 0, stations: 0, files: 0 }, loadJobs: {}, merge: { status: 'merged' }, task: { count: 1 }, wallSeconds: 1, cpuSeconds: 1, mbPerSecond: 1, rowsPerSecond: 1 } as unknown as RunSummary;
+  const fill = (s: RunSummary): RunSummary => ({ ...s, files: { listed: 0, outOfRange: 0, skipped: 0, processed: 0, loaded: 0, degraded: 0, rejected: 0 }, rows: { staged: 0, rejected: 0, outOfRange: 0, duplicate: 0, merged: 0, degradedRecords: 0 }, bytes: { read: 0, staged: 0 } });
+  assert.match(formatSummaryTable(fill(summary), { verbose: true }), /v1 fast path\s+3 file\(s\), 1 fallback\(s\) to JSON\.parse \(25\.0 %\)/);
+  assert.doesNotMatch(formatSummaryTable(fill(summary)), /fast path/);
+  assert.doesNotMatch(formatSummaryTable(fill({ ...summary, fastPath: { files: 0, fallbacks: 0 } }), { verbose: true }), /fast path/);
+});
