@@ -3,12 +3,14 @@
  *   test/fixtures/vlille/minutes/  every V'lille v1 quirk; loads clean (exit 0)
  *   test/fixtures/vlille/hostile/  bad files and bad records next to one good file (exit 3)
  *   test/fixtures/sample-corpus/   the quick-start corpus: 20 real-sized minutes, one degraded
+ *   test/fixtures/formats/         one file or more per other format, with its quirks (test/support/format-fixtures.ts)
  * Deterministic: re-running rewrites identical bytes. Run: node --import tsx scripts/make-fixtures.ts
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DateTime } from 'luxon';
+import { formatFixtures } from '../test/support/format-fixtures.js';
 import { fileName, minuteDocument, pythonJson, stationCatalog } from '../test/support/vlille-synth.js';
 
 const root = path.resolve(import.meta.dirname, '..', 'test', 'fixtures');
@@ -85,4 +87,5 @@ for (let i = 0; i < 20; i++) {
   corpus[fileName(at.plus({ minutes: 1, seconds: i % 3 }))] = pythonJson(minuteDocument({ stations: full, at, seed: 100 + i, degraded: i === 11 }));
 }
 writeAll(path.join(root, 'sample-corpus'), corpus);
+writeAll(path.join(root, 'formats'), formatFixtures());
 console.log(`fixtures written under ${root}`);

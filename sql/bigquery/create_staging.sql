@@ -2,3 +2,5 @@
 CREATE OR REPLACE TABLE {{stage_records}} ({{stage_records_ddl}});
 CREATE OR REPLACE TABLE {{stage_stations}} ({{stage_stations_ddl}});
 CREATE OR REPLACE TABLE {{stage_files}} ({{stage_files_ddl}});
+-- Rows keyed by coordinates (MEL CSV): dedupe.sql gives them their station id.
+CREATE OR REPLACE TABLE {{stage_located}} ({{stage_located_ddl}});

@@ -2,3 +2,4 @@
 DROP TABLE IF EXISTS {{stage_records}};
 DROP TABLE IF EXISTS {{stage_stations}};
 DROP TABLE IF EXISTS {{stage_files}};
+DROP TABLE IF EXISTS {{stage_located}};

@@ -2,7 +2,7 @@
  * The checks: name, severity, what their count counts, their rule in words, and the parameters of their
  * SQL file (sql/<dialect>/checks/<name>.sql). Every parameter is a string: BigQuery casts them in SQL.
  */
-import { windowParams } from '../loader/window.js';
+import { windowParams } from '../loader/sources/window.js';
 import { formatDuration } from './durations.js';
 import { CAPACITY_MIN_ROWS, type CheckOptions } from './options.js';
 import type { Severity } from './types.js';

@@ -1,19 +1,20 @@
 /** How report values read for people: instants in the chosen zone, durations in words, column titles. */
 import { DateTime } from 'luxon';
-import type { TimeWindow } from '../loader/window.js';
+import type { TimeWindow } from '../loader/sources/window.js';
 import { formatDuration } from './durations.js';
 import type { Example } from './types.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
+/** `2023-08-24 20:04:00+02:00`: the offset is shown, so a time never reads as UTC (or a DST hour as the other one). */
 export function formatInstant(ms: number, zone: string): string {
-  return DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm:ss');
+  return DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm:ssZZ');
 }
 
 /** Like formatInstant, without the date when it is `sameDayAs`'s. */
 export function formatInstantShort(ms: number, zone: string, sameDayAs: number): string {
   const day = (t: number): string => DateTime.fromMillis(t, { zone }).toFormat('yyyy-MM-dd');
-  return day(ms) === day(sameDayAs) ? DateTime.fromMillis(ms, { zone }).toFormat('HH:mm:ss') : formatInstant(ms, zone);
+  return day(ms) === day(sameDayAs) ? DateTime.fromMillis(ms, { zone }).toFormat('HH:mm:ssZZ') : formatInstant(ms, zone);
 }
 
 /** One example cell: ISO instants in the zone, `…_seconds` as a duration, the rest as is. */
@@ -44,6 +45,12 @@ export function describeWindow(window: TimeWindow, zone: string): string {
   const to = Number.isFinite(window.toMs) ? formatInstant(window.toMs, zone) : null;
   if (!from && !to) return 'all rows';
   return `${from ?? 'the first row'} → ${to ?? 'the last row'} (${to ? 'exclusive' : 'inclusive'})`;
+}
+
+/** The one line that says a report has nothing in it, and what the exit code means. */
+export function noRowsLine(window: TimeWindow, zone: string): string {
+  const where = Number.isFinite(window.fromMs) || Number.isFinite(window.toMs) ? `in the window ${describeWindow(window, zone)}` : 'in the warehouse';
+  return `no rows ${where}: every check skipped, nothing to vouch for (exit 4; --allow-empty exits 0)`;
 }
 
 export function thousands(n: number): string {

@@ -66,6 +66,11 @@ export interface Verdict {
   failedWarnings: number;
 }
 
+/** No rows in the window (or in the warehouse): every check was skipped, and nothing is vouched for. */
+export function hasNoRows(report: { summary: { rows: number } }): boolean {
+  return report.summary.rows === 0;
+}
+
 /** Errors fail the run; warnings only with --strict. */
 export function verdict(checks: readonly CheckResult[], strict: boolean): Verdict {
   const failed = checks.filter((c) => c.status === 'fail');

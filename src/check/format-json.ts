@@ -1,5 +1,5 @@
 /** `--format json`: the report for schedulers and other programs. Instants are ISO-8601 UTC. */
-import { verdict } from './evaluate.js';
+import { hasNoRows, verdict } from './evaluate.js';
 import type { CheckReport } from './types.js';
 
 const iso = (ms: number | null): string | null => (ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
@@ -7,7 +7,8 @@ const iso = (ms: number | null): string | null => (ms === null || !Number.isFini
 export function checkReportJson(report: CheckReport, strict: boolean): Record<string, unknown> {
   const outcome = verdict(report.checks, strict);
   return {
-    status: outcome.status,
+    // "empty": no rows, every check skipped; a scheduler must not read it as "pass".
+    status: hasNoRows(report) ? 'empty' : outcome.status,
     strict,
     failing: outcome.failing,
     warehouse: report.warehouse,

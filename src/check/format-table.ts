@@ -1,6 +1,6 @@
 /** The terminal report (`--format table`, the default): a summary table, then the examples of what failed. */
-import { columnTitle, describeWindow, exampleColumns, formatCell, formatInstant, formatInstantShort, plural, thousands } from './display.js';
-import { verdict } from './evaluate.js';
+import { columnTitle, describeWindow, exampleColumns, formatCell, formatInstant, formatInstantShort, noRowsLine, plural, thousands } from './display.js';
+import { hasNoRows, verdict } from './evaluate.js';
 import type { CheckReport, CheckResult } from './types.js';
 
 /** Left-aligned columns; `right` columns are right-aligned (numbers). */
@@ -53,8 +53,9 @@ export function formatCheckTable(report: CheckReport, strict: boolean): string {
   ];
   const details = report.checks.filter((c) => c.status === 'fail').flatMap((c) => examplesBlock(c, report.timezone));
   const warnings = outcome.failedWarnings > 0 ? ` (${plural(outcome.failedWarnings, 'warnings')}${strict ? ', --strict' : ''})` : '';
-  const result =
-    outcome.status === 'pass'
+  const result = hasNoRows(report)
+    ? `EMPTY  ${noRowsLine(report.window, report.timezone)}`
+    : outcome.status === 'pass'
       ? `PASS  no ${strict ? 'check' : 'error-level check'} failed${warnings}`
       : `FAIL  ${outcome.failing.join(', ')} failed${outcome.failedWarnings > 0 && !strict ? warnings : ''}`;
   return [...header, ...layout(rows, new Set([3])).map((line) => `  ${line}`), ...details, '', result].join('\n');

@@ -1,5 +1,5 @@
 /** The thresholds and window of a check run (built from the CLI flags by src/cli/check-config.ts). */
-import type { TimeWindow } from '../loader/window.js';
+import type { TimeWindow } from '../loader/sources/window.js';
 
 export interface CheckOptions {
   window: TimeWindow;

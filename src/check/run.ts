@@ -3,8 +3,8 @@
  * series. Everything is aggregated in SQL; Node only receives capped example rows and ≤ MAX_POINTS buckets.
  */
 import { TransientError, UsageError, errorMessage } from '../errors.js';
-import { windowParams } from '../loader/window.js';
-import type { Warehouse } from '../loader/warehouse.js';
+import { windowParams } from '../loader/sources/window.js';
+import type { Warehouse } from '../loader/warehouses/warehouse.js';
 import { CHECKS, type CheckContext } from './definitions.js';
 import { evaluateCheck, gapsFromRows } from './evaluate.js';
 import type { CheckOptions } from './options.js';
@@ -30,6 +30,8 @@ async function readSummary(warehouse: CheckWarehouse, options: CheckOptions): Pr
   }
 }
 
+const NO_ROWS = 'not run: no rows to check';
+
 export async function runChecks(warehouse: CheckWarehouse, options: CheckOptions, nowMs = Date.now()): Promise<CheckReport> {
   const summary = summaryFromRow(await readSummary(warehouse, options), options.expectedStations);
   const context: CheckContext = { expectedStations: summary.expectedStations, nowMs };
@@ -37,7 +39,8 @@ export async function runChecks(warehouse: CheckWarehouse, options: CheckOptions
   const skipped: { name: string; reason: string }[] = [];
   let gaps: Gap[] = [];
   for (const definition of CHECKS) {
-    const enabled = definition.enabled?.(options) ?? true;
+    // No rows: a check that "passes" would vouch for nothing (snapshots with fewer than 0 stations).
+    const enabled = summary.rows === 0 ? NO_ROWS : (definition.enabled?.(options) ?? true);
     if (enabled !== true) {
       skipped.push({ name: definition.name, reason: enabled });
       continue;

@@ -1,5 +1,5 @@
 /** The chart's time range and bucket width: a year of minutes must still be a small page. */
-import type { TimeWindow } from '../loader/window.js';
+import type { TimeWindow } from '../loader/sources/window.js';
 import type { SeriesPoint, WindowSummary } from './types.js';
 import { numberOf } from './evaluate.js';
 
@@ -20,7 +20,8 @@ export function chooseBucket(fromMs: number, toMs: number): number {
 
 /** The chart's x range: the window's given ends (the end no later than now), else the data's. */
 export function chartRange(window: TimeWindow, summary: WindowSummary, nowMs: number): { fromMs: number; toMs: number } {
-  const first = summary.firstSnapshotMs ?? nowMs;
+  // No data: the window's own start, so an empty day is drawn as that day (not as the time up to now).
+  const first = summary.firstSnapshotMs ?? (Number.isFinite(window.fromMs) ? window.fromMs : nowMs);
   const last = summary.lastSnapshotMs ?? first;
   const fromMs = Number.isFinite(window.fromMs) ? window.fromMs : first;
   const toMs = Number.isFinite(window.toMs) ? Math.max(Math.min(window.toMs, nowMs), last) : last;

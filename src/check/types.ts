@@ -1,5 +1,5 @@
 /** The data-quality report: what `velo-backfill check` computes, before it is printed in any format. */
-import type { TimeWindow } from '../loader/window.js';
+import type { TimeWindow } from '../loader/sources/window.js';
 
 export type Severity = 'error' | 'warn';
 export type Status = 'pass' | 'fail';

@@ -3,8 +3,9 @@
  * and decides the exit code.
  */
 import { createRequire } from 'node:module';
+import type { MiddlewareFunction } from 'yargs';
 import { UsageError, VeloError, errorMessage } from '../errors.js';
-import { createLogger } from '../loader/log.js';
+import { createLogger } from '../loader/output/log.js';
 import { redact } from '../secrets.js';
 import { checkCommandModule } from './commands/check.js';
 import { mergeCommandModule } from './commands/merge.js';
@@ -12,6 +13,7 @@ import { planCommandModule } from './commands/plan.js';
 import { runCommandModule } from './commands/run.js';
 import type { CommandContext, Io } from './context.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
+import { closest, unknownFlags } from './suggest.js';
 
 // yargs 17's CommonJS entry is one bundled file: required, it loads in ~40 ms, where its ESM entry (and
 // yargs 18, ESM only) loads dozens of modules and took ~0.2 s of every run's start-up.
@@ -36,6 +38,30 @@ function logLevel(argv: readonly string[], isTTY: boolean): string | undefined {
   return isTTY ? 'warn' : 'info';
 }
 
+const COMMANDS = ['run', 'plan', 'check', 'merge'];
+
+/** `velo-backfill rnu`: yargs would only say "Unknown argument: rnu". */
+function checkCommandName(argv: readonly string[]): void {
+  const name = argv[0];
+  if (name === undefined || name.startsWith('-') || COMMANDS.includes(name)) return;
+  const suggestion = closest(name, COMMANDS);
+  throw new UsageError('UNKNOWN_COMMAND', `Unknown command: ${name}${suggestion ? ` — did you mean ${suggestion}?` : ''}\nRun "velo-backfill --help" for the commands (${COMMANDS.join(', ')}).`);
+}
+
+/**
+ * Runs before yargs validates, with the command's own options: a mistyped `--souce` is named (with the closest
+ * flag), instead of only "Missing required argument: source".
+ */
+function unknownFlagCheck(argv: readonly string[]) {
+  return (_args: unknown, command: { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }): void => {
+    const options = command.getOptions();
+    const unknown = unknownFlags(argv, [...Object.keys(options.key), ...Object.values(options.alias).flat()]);
+    if (unknown.length === 0) return;
+    const lines = unknown.map(({ flag, suggestion }) => `Unknown argument: ${flag}${suggestion ? ` — did you mean ${suggestion}?` : ''}`);
+    throw new UsageError('UNKNOWN_FLAG', `${lines.join('\n')}\nRun "velo-backfill ${argv[0] ?? ''} --help" for the options.`);
+  };
+}
+
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const logger = createLogger({ pretty: io.isTTY, level: logLevel(argv, io.isTTY) });
   let exitCode: number = EXIT.ok;
@@ -48,6 +74,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .command(checkCommandModule(context))
     .command(mergeCommandModule(context))
     .option('verbose', { alias: 'v', type: 'boolean', default: false, global: true, describe: 'Show info and debug log lines on a terminal too' })
+    .middleware(unknownFlagCheck(argv) as unknown as MiddlewareFunction, true)
     .demandCommand(1, 'Name a command: run, plan, check, merge')
     .strict()
     .help()
@@ -56,10 +83,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
-      const command = ['run', 'plan', 'check', 'merge'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
+      const command = COMMANDS.includes(argv[0] ?? '') ? `${argv[0]} ` : '';
       throw new UsageError('BAD_USAGE', `${message}\nRun "velo-backfill ${command}--help" for the ${command ? 'options' : 'commands'}.`);
     });
   try {
+    checkCommandName(argv);
     await parser.parseAsync();
     return exitCode;
   } catch (error) {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { CheckOptions } from '../check/options.js';
 import { parseDuration } from '../check/durations.js';
-import { checkTimeZone, makeWindow } from '../loader/window.js';
+import { checkTimeZone, makeWindow } from '../loader/sources/window.js';
 import { isMemorySize, parseWarehouse, usageProblems } from './config.js';
 import { defaultRunId } from './run-identity.js';
 import type { WarehouseConfig } from './factories.js';
@@ -22,6 +22,7 @@ export interface CheckArgs {
   format: string;
   output?: string;
   strict: boolean;
+  allowEmpty: boolean;
   expectedStations?: number;
   maxGap: string;
   maxStaleness: string;
@@ -38,6 +39,7 @@ export interface CheckConfig extends WarehouseConfig {
   format: CheckFormat;
   output: string | undefined;
   strict: boolean;
+  allowEmpty: boolean;
 }
 
 export function buildCheckConfig(args: CheckArgs, env: NodeJS.ProcessEnv = process.env): CheckConfig {
@@ -72,5 +74,6 @@ export function buildCheckConfig(args: CheckArgs, env: NodeJS.ProcessEnv = proce
     format: args.format as CheckFormat,
     output: args.output,
     strict: args.strict,
+    allowEmpty: args.allowEmpty,
   });
 }

@@ -5,13 +5,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { checkTimeZone, makeWindow, type TimeWindow } from '../loader/window.js';
+import { checkTimeZone, makeWindow, type TimeWindow } from '../loader/sources/window.js';
 import type { TaskIdentity } from '../loader/fanout/task.js';
 import type { RejectLimit } from '../loader/run.js';
-import { checkIdentifier, checkProjectId } from '../loader/sql-files.js';
-import { DEFAULT_SHARD_BYTES } from '../loader/staging.js';
-import { checkRunId, memoryBytes } from '../loader/warehouse.js';
+import { checkIdentifier, checkProjectId } from '../loader/warehouses/sql-files.js';
+import { DEFAULT_SHARD_BYTES } from '../loader/staging/shards.js';
+import { checkRunId, memoryBytes } from '../loader/warehouses/warehouse.js';
 import { defaultRunId, parseRejectLimit, taskIdentity } from './run-identity.js';
+import { DEFAULT_NETWORK, checkInputFormat, checkNetwork } from './format-flags.js';
 
 /**
  * Default --concurrency. Downloads (gs://) hold a file's bytes until a worker takes it: this many per worker thread,
@@ -43,9 +44,15 @@ export interface RunConfig {
   runId: string;
   window: TimeWindow;
   timezone: string;
+  /** --network: the dataset's network. */
+  network: string;
+  /** --input-format: `auto` or one format id. */
+  inputFormat: string;
   force: boolean;
   json: boolean;
   deadLetterPath: string;
+  /** This run's own folder (staging and dead-letter report by default): `runs/RUN_ID` under --work-dir. */
+  runDir: string;
   concurrency: number;
   workers: number;
   shardBytes: number;
@@ -67,9 +74,12 @@ export interface RunArgs {
   from?: string;
   to?: string;
   timezone: string;
+  network?: string;
+  inputFormat?: string;
   runId?: string;
   deadLetter?: string;
   staging?: string;
+  workDir?: string;
   force: boolean;
   json: boolean;
   concurrency?: number;
@@ -94,9 +104,20 @@ export interface RunArgs {
 const LOCAL_SHARD_MB = 256;
 const GCS_SHARD_MB = 32;
 
+/** What is wrong with a bucket name, in GCS's own rules, or null when it is valid. */
+function bucketNameProblem(bucket: string): string | null {
+  if (bucket === '') return 'names no bucket';
+  if (bucket.length < 3) return `has a bucket name "${bucket}" that is too short: GCS bucket names have 3 to 63 characters`;
+  if (bucket.length > (bucket.includes('.') ? 222 : 63)) return `has a bucket name that is too long: GCS bucket names have 3 to 63 characters (222 with dots)`;
+  if (!/^[a-z0-9][a-z0-9._-]*[a-z0-9]$/.test(bucket)) return `has a bucket name "${bucket}" GCS does not allow: lowercase letters, digits, -, _ and ., starting and ending with a letter or digit`;
+  return null;
+}
+
 export function parseGcsUri(uri: string, flag: string): { bucket: string; prefix: string } {
-  const m = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])(?:\/(.*))?$/.exec(uri);
+  const m = /^gs:\/\/([^/]*)(?:\/(.*))?$/.exec(uri);
   if (!m) throw new UsageError('BAD_GCS_URI', `${flag} "${uri}" is not a gs://bucket[/prefix] URI`);
+  const problem = bucketNameProblem(m[1] as string);
+  if (problem) throw new UsageError('BAD_GCS_URI', `${flag} "${uri}" ${problem}`);
   const prefix = (m[2] ?? '').replace(/^\/+/, '');
   return { bucket: m[1] as string, prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
 }
@@ -110,8 +131,10 @@ export function parseSource(text: string): SourceTarget {
 
 export function parseWarehouse(text: string): WarehouseTarget {
   if (text.startsWith('duckdb:')) {
-    const path = text.slice('duckdb:'.length);
-    if (path === '') throw new UsageError('BAD_WAREHOUSE', '--warehouse duckdb: needs a file, e.g. duckdb:./velo.duckdb');
+    // URL style, as for bigquery://: `duckdb://velo.duckdb` is a path relative to the current folder (it used to
+    // write /velo.duckdb at the filesystem root), `duckdb:///data/velo.duckdb` an absolute one.
+    const path = text.slice('duckdb:'.length).replace(/^\/\/(?=.)/, '');
+    if (path === '' || path === '//') throw new UsageError('BAD_WAREHOUSE', '--warehouse duckdb: needs a file, e.g. duckdb:./velo.duckdb');
     return { kind: 'duckdb', path };
   }
   const bq = /^bigquery:\/\/([^/]+)\/([^/]+)\/?$/.exec(text);
@@ -151,6 +174,58 @@ function positiveInt(value: number | undefined, flag: string, fallback: number):
   return value;
 }
 
+/**
+ * Where run folders go: --work-dir, else `.velo/` beside the DuckDB file (its runs belong to that file, whatever
+ * directory the command is started from), else `./.velo` (BigQuery). Absolute.
+ */
+function workDir(flag: string | undefined, warehouse: WarehouseTarget | undefined): string {
+  if (flag) return path.resolve(flag);
+  return warehouse?.kind === 'duckdb' ? path.join(path.dirname(path.resolve(warehouse.path)), '.velo') : path.resolve('.velo');
+}
+
+/** Where the run loads from and how many tasks share it: problems with that combination. */
+function placementProblems(
+  args: RunArgs,
+  env: NodeJS.ProcessEnv,
+  purpose: 'run' | 'plan',
+  { warehouse, staging, task }: { warehouse?: WarehouseTarget; staging?: StagingTarget; task?: TaskIdentity },
+): string[] {
+  const problems: string[] = [];
+  // A --staging gs://… that did not parse has its own message: not also "add --staging gs://…".
+  if (purpose === 'run' && warehouse?.kind === 'bigquery' && staging?.kind !== 'gcs' && !args.staging?.startsWith('gs://')) {
+    problems.push('--warehouse bigquery://… loads from GCS: add --staging gs://BUCKET/PREFIX');
+  }
+  if (task && task.count > 1) {
+    // Tasks are separate machines: they share staging and the warehouse, never a local disk.
+    if (warehouse?.kind !== 'bigquery' || staging?.kind !== 'gcs') problems.push(`${task.count} tasks need --warehouse bigquery://… and --staging gs://… (an embedded DuckDB file has one writer): run one task, or load BigQuery`);
+    if (!args.runId && !env.CLOUD_RUN_EXECUTION) problems.push(`${task.count} tasks must share one run id: pass the same --run-id to every task (Cloud Run sets CLOUD_RUN_EXECUTION)`);
+  }
+  return problems;
+}
+
+/** Workers, files in flight and shard size (defaults follow the source and staging), and the other number flags. */
+function tuningFlags(
+  args: RunArgs,
+  { source, staging, warehouse, purpose }: { source?: SourceTarget; staging?: StagingTarget; warehouse?: WarehouseTarget; purpose: 'run' | 'plan' },
+  attempt: ReturnType<typeof usageProblems>['attempt'],
+  problems: string[],
+): { workers: number | undefined; concurrency: number | undefined; shardMb: number } {
+  const workers = attempt(() => positiveInt(args.workers, '--workers', Math.max(1, os.availableParallelism())));
+  // Enough files in flight to feed every worker and to hide download latency on a small machine.
+  const defaultConcurrency =
+    source?.kind === 'local' ? LOCAL_FILES_QUEUED_PER_WORKER * Math.max(1, workers ?? 1) : Math.max(MIN_CONCURRENCY, FILES_IN_FLIGHT_PER_WORKER * (workers ?? 1));
+  const concurrency = attempt(() => positiveInt(args.concurrency, '--concurrency', defaultConcurrency));
+  // gs:// shards are uploaded as they fill: small ones keep a Cloud Run task's disk (its memory) nearly empty.
+  // plan has no --staging: into BigQuery the run stages on gs://, so the plan assumes what that run would use.
+  const stagedOnGcs = staging?.kind === 'gcs' || (purpose === 'plan' && warehouse?.kind === 'bigquery');
+  const shardMb = args.shardMb ?? (stagedOnGcs ? GCS_SHARD_MB : LOCAL_SHARD_MB);
+  if (!(shardMb > 0)) problems.push(`--shard-mb must be > 0, got ${shardMb}`);
+  if (!isMemorySize(args.duckdbMemory)) problems.push(`--duckdb-memory "${args.duckdbMemory}": use a size such as 128MB or 1GB`);
+  if (!(args.streamThresholdMb > 0)) problems.push(`--stream-threshold-mb must be > 0, got ${args.streamThresholdMb}`);
+  if (args.waitLock !== undefined && !(args.waitLock >= 0)) problems.push(`--wait-lock must be a number of seconds ≥ 0, got ${args.waitLock}`);
+  return { workers, concurrency, shardMb };
+}
+
 /** `plan` reads the source and the warehouse's manifest only: it needs no staging. */
 export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.env, purpose: 'run' | 'plan' = 'run'): RunConfig {
   const { problems, attempt } = usageProblems();
@@ -160,35 +235,20 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
   const timezone = attempt(() => checkTimeZone(args.timezone));
   const window = timezone ? attempt(() => makeWindow(args.from, args.to, timezone)) : undefined;
   const task = attempt(() => taskIdentity(args, env));
+  const network = attempt(() => checkNetwork(args.network ?? DEFAULT_NETWORK));
+  const inputFormat = attempt(() => checkInputFormat(args.inputFormat ?? 'auto'));
   const requestedRunId = args.runId ?? defaultRunId(env);
   const runId = attempt(() => checkRunId(requestedRunId));
   const maxRejected = attempt(() => parseRejectLimit(args.maxRejected));
-  const runDir = `.velo/runs/${runId ?? 'run'}${task && task.count > 1 ? `/t${task.index}` : ''}`;
+  const runDir = path.join(workDir(args.workDir, warehouse), 'runs', `${runId ?? 'run'}${task && task.count > 1 ? `/t${task.index}` : ''}`);
   const staging = attempt((): StagingTarget => {
     if (args.staging?.startsWith('gs://')) return { kind: 'gcs', ...parseGcsUri(args.staging, '--staging') };
     return { kind: 'local', dir: args.staging ? `${args.staging.replace(/\/+$/, '')}/${runId}` : `${runDir}/staging` };
   });
-  if (purpose === 'run' && warehouse?.kind === 'bigquery' && staging?.kind !== 'gcs') {
-    problems.push('--warehouse bigquery://… loads from GCS: add --staging gs://BUCKET/PREFIX');
-  }
-  if (task && task.count > 1) {
-    // Tasks are separate machines: they share staging and the warehouse, never a local disk.
-    if (warehouse?.kind !== 'bigquery' || staging?.kind !== 'gcs') problems.push(`${task.count} tasks need --warehouse bigquery://… and --staging gs://… (an embedded DuckDB file has one writer): run one task, or load BigQuery`);
-    if (!args.runId && !env.CLOUD_RUN_EXECUTION) problems.push(`${task.count} tasks must share one run id: pass the same --run-id to every task (Cloud Run sets CLOUD_RUN_EXECUTION)`);
-  }
-  const workers = attempt(() => positiveInt(args.workers, '--workers', Math.max(1, os.availableParallelism())));
-  // Enough files in flight to feed every worker and to hide download latency on a small machine.
-  const defaultConcurrency =
-    source?.kind === 'local' ? LOCAL_FILES_QUEUED_PER_WORKER * Math.max(1, workers ?? 1) : Math.max(MIN_CONCURRENCY, FILES_IN_FLIGHT_PER_WORKER * (workers ?? 1));
-  const concurrency = attempt(() => positiveInt(args.concurrency, '--concurrency', defaultConcurrency));
-  // gs:// shards are uploaded as they fill: small ones keep a Cloud Run task's disk (its memory) nearly empty.
-  const shardMb = args.shardMb ?? (staging?.kind === 'gcs' ? GCS_SHARD_MB : LOCAL_SHARD_MB);
-  if (!(shardMb > 0)) problems.push(`--shard-mb must be > 0, got ${shardMb}`);
-  if (!isMemorySize(args.duckdbMemory)) problems.push(`--duckdb-memory "${args.duckdbMemory}": use a size such as 128MB or 1GB`);
-  if (!(args.streamThresholdMb > 0)) problems.push(`--stream-threshold-mb must be > 0, got ${args.streamThresholdMb}`);
-  if (args.waitLock !== undefined && !(args.waitLock >= 0)) problems.push(`--wait-lock must be a number of seconds ≥ 0, got ${args.waitLock}`);
+  problems.push(...placementProblems(args, env, purpose, { warehouse, staging, task }));
+  const { workers, concurrency, shardMb } = tuningFlags(args, { source, staging, warehouse, purpose }, attempt, problems);
 
-  if (problems.length > 0 || !source || !warehouse || !timezone || !window || !runId || !staging || concurrency === undefined || workers === undefined || !task || maxRejected === undefined) {
+  if (problems.length > 0 || !source || !warehouse || !timezone || !window || !runId || !staging || concurrency === undefined || workers === undefined || !task || maxRejected === undefined || !network || !inputFormat) {
     throw new UsageError('BAD_USAGE', problems.join('\n'));
   }
   return Object.freeze({
@@ -200,10 +260,13 @@ export function buildRunConfig(args: RunArgs, env: NodeJS.ProcessEnv = process.e
     runId,
     window,
     timezone,
+    network,
+    inputFormat,
     force: args.force,
     json: args.json,
     // Absolute: the summary names a file a person can open from anywhere.
     deadLetterPath: path.resolve(args.deadLetter ?? `${runDir}/dead-letter.ndjson`),
+    runDir,
     concurrency: Math.max(1, concurrency),
     workers,
     shardBytes: Math.round(shardMb * 1024 * 1024) || DEFAULT_SHARD_BYTES,

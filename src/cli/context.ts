@@ -1,5 +1,5 @@
 /** What every command of the CLI is handed: where to print, the logger, and how to report its exit code. */
-import type { Logger } from '../loader/log.js';
+import type { Logger } from '../loader/output/log.js';
 
 export interface Io {
   stdout: (text: string) => void;

@@ -3,20 +3,26 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Storage } from '@google-cloud/storage';
 import { LocalSource } from '../loader/sources/local.js';
-import { LocalStagingStore, type StagingStore } from '../loader/staging.js';
-import type { Source } from '../loader/source.js';
-import type { Warehouse } from '../loader/warehouse.js';
+import { LocalStagingStore, type StagingStore } from '../loader/staging/shards.js';
+import type { Source } from '../loader/sources/source.js';
+import type { Warehouse } from '../loader/warehouses/warehouse.js';
 import type { Coordinator } from '../loader/fanout/coordinator.js';
 import { UsageError } from '../errors.js';
 import type { RunConfig } from './config.js';
 
 // The Google Cloud clients and DuckDB's native module load only when a run needs them (start-up time).
+/** Missing Application Default Credentials are a usage error before the first real GCS or BigQuery call. */
+async function requireCredentials(): Promise<void> {
+  await (await import('../loader/gcp/credentials.js')).requireCredentials();
+}
+
 let storage: Storage | null = null;
 
 /** What reaching GCS needs. */
 type StorageConfig = Pick<RunConfig, 'warehouse' | 'gcsEndpoint'>;
 
 async function storageFor(config: StorageConfig): Promise<Storage> {
+  if (!config.gcsEndpoint) await requireCredentials();
   const { createStorage } = await import('../loader/gcp/clients.js');
   const projectId = config.warehouse.kind === 'bigquery' ? config.warehouse.project : process.env.GOOGLE_CLOUD_PROJECT;
   storage ??= createStorage({ projectId, gcsEndpoint: config.gcsEndpoint });
@@ -58,7 +64,8 @@ export async function createCoordinator(staging: StagingStore): Promise<Coordina
 
 /** How a warehouse target is named in summaries and logs. */
 export function describeWarehouse(target: RunConfig['warehouse']): string {
-  return target.kind === 'duckdb' ? `duckdb:${target.path}` : `bigquery://${target.project}/${target.dataset}`;
+  // The resolved path: a person sees which file was written whatever folder the command ran in.
+  return target.kind === 'duckdb' ? `duckdb:${path.resolve(target.path)}` : `bigquery://${target.project}/${target.dataset}`;
 }
 
 /** True when the warehouse does not exist yet (a DuckDB file to be created): nothing can be loaded in it. */
@@ -83,6 +90,7 @@ export async function createWarehouse(config: WarehouseConfig, options: { readOn
     return DuckDbWarehouse.open(config.warehouse.path, config.runId, { memoryLimit: config.duckdbMemory, readOnly: options.readOnly, waitLockMs: config.waitLockMs });
   }
   const { project, dataset } = config.warehouse;
+  if (!config.bigqueryEndpoint) await requireCredentials();
   const [{ createBigQuery }, { BigQueryWarehouse }] = await Promise.all([import('../loader/gcp/clients.js'), import('../loader/warehouses/bigquery.js')]);
   const client = createBigQuery({ projectId: project, bigqueryEndpoint: config.bigqueryEndpoint, location: config.location });
   // Query job ids name the run, the task and its attempt: a re-sent request attaches, a new process never does.

@@ -7,15 +7,16 @@
 import { isUtf8 } from 'node:buffer';
 import { constants, gunzipSync } from 'node:zlib';
 import { INFLATION_FLOOR_BYTES, MAX_INFLATION_RATIO, inflationLimitReason, mib } from './inflation.js';
-import { splitNdjson, type NdjsonLine } from './ndjson-input.js';
+import { isWholeValue, splitNdjson, type NdjsonLine } from './ndjson-lines.js';
 
-export type FileRejectCode = 'EMPTY' | 'NOT_UTF8' | 'TRUNCATED' | 'NOT_JSON' | 'BAD_GZIP' | 'UNKNOWN_SHAPE' | 'NO_VALID_RECORDS' | 'CHECKSUM_MISMATCH';
+export type FileRejectCode = 'EMPTY' | 'NOT_UTF8' | 'TRUNCATED' | 'NOT_JSON' | 'BAD_GZIP' | 'UNKNOWN_SHAPE' | 'NO_VALID_RECORDS' | 'CHECKSUM_MISMATCH' | 'NOT_CSV' | 'NO_COLLECTION_TIME' | 'WRONG_NETWORK' | 'BAD_FILE_VALUE';
 
 export type Rejected = { kind: 'rejected'; code: FileRejectCode; reason: string };
 /** The whole-file path cannot read this file within its bounds; the streaming path can. */
 export type StreamInstead = { kind: 'stream'; reason: string };
 /** NDJSON lines are parsed as they are consumed. */
-export type Decoded = { kind: 'document'; doc: unknown } | { kind: 'lines'; lines: Iterable<NdjsonLine> } | Rejected | StreamInstead;
+/** CSV: a text that is neither JSON nor NDJSON and starts with a header line (parsed in csv-input.ts). */
+export type Decoded = { kind: 'document'; doc: unknown } | { kind: 'lines'; lines: Iterable<NdjsonLine> } | { kind: 'csv'; text: string } | Rejected | StreamInstead;
 
 export interface DecodeOptions {
   /** Most text parsed whole here (--stream-threshold-mb); never more than MAX_PARSE_BYTES. */
@@ -102,12 +103,30 @@ export function describeSyntaxError(error: Error, length: number): { code: FileR
   return { code: 'NOT_JSON', reason: `not valid JSON: ${message}` };
 }
 
+/**
+ * A CSV header: not JSON (`{`, `[`, a whole JSON value such as `"a,b"`), not HTML, at least two comma-separated
+ * columns. The streaming path applies the same test to a file's first non-blank line, so both paths agree.
+ */
+export function isCsvHeader(line: string): boolean {
+  const header = line.trim();
+  if (header.length > 4096 || header.startsWith('{') || header.startsWith('[')) return false;
+  return header.includes(',') && !header.includes('{') && !header.includes('<') && !isWholeValue(header);
+}
+
+/** Taken for CSV only once it failed as JSON and NDJSON (see parseDocument). */
+export function looksLikeCsv(text: string): boolean {
+  const start = text.replace(/^[ \t\r\n]+/, '');
+  const newline = start.indexOf('\n');
+  return isCsvHeader(newline < 0 ? start : start.slice(0, newline));
+}
+
 export function parseDocument(text: string): Decoded {
   try {
     return { kind: 'document', doc: JSON.parse(text) };
   } catch (error) {
     const lines = splitNdjson(text);
     if (lines !== null) return { kind: 'lines', lines };
+    if (looksLikeCsv(text)) return { kind: 'csv', text };
     return { kind: 'rejected', ...describeSyntaxError(error as Error, text.length) };
   }
 }

@@ -2,7 +2,7 @@
  * Byte chunks → NDJSON lines (1-based numbers), each at most `maxLineBytes`: a longer line is reported
  * and skipped without being held (readline would buffer a 1 GB line whole).
  */
-import { parseLine, type NdjsonLine } from './ndjson-input.js';
+import { parseLine, type NdjsonLine } from './ndjson-lines.js';
 
 export class LineSplitter {
   private pieces: Buffer[] = [];

@@ -2,7 +2,7 @@
  * Rows → NDJSON text for the staging files. Hand-rolled templates (column order fixed by schemas/)
  * because this runs once per row on the hot path; strings still go through JSON.stringify for escaping.
  */
-import type { RecordRow, StationRow } from './types.js';
+import type { LocatedRecord, RecordRow, StationRow } from './types.js';
 
 const quoted = new Map<string, string>();
 /** Only short values repeat (states, communes); a long one cached would be kept until the next clear. */
@@ -41,6 +41,11 @@ function t(value: string | null): string {
 
 export function recordLine(row: RecordRow, sourceFileLiteral: string): string {
   return `{"station_id":${row.station_id},"etat":${q(row.etat)},"nb_velos_dispo":${row.nb_velos_dispo},"nb_places_dispo":${row.nb_places_dispo},"etat_connexion":${q(row.etat_connexion)},"derniere_maj":${t(row.derniere_maj)},"record_timestamp":${t(row.record_timestamp)},"source_file":${sourceFileLiteral}}\n`;
+}
+
+/** A coordinate-keyed row (MEL CSV) for the located staging table: the merge resolves its station id. */
+export function locatedLine(row: LocatedRecord, sourceFileLiteral: string): string {
+  return `{"longitude":${row.longitude},"latitude":${row.latitude},"etat":${q(row.etat)},"nb_velos_dispo":${row.nb_velos_dispo},"nb_places_dispo":${row.nb_places_dispo},"etat_connexion":${q(row.etat_connexion)},"derniere_maj":${t(row.derniere_maj)},"record_timestamp":${t(row.record_timestamp)},"source_file":${sourceFileLiteral}}\n`;
 }
 
 /** A station's attribute columns as the start of its NDJSON line (stationLine finishes it with the lineage). */

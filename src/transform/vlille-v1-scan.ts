@@ -14,7 +14,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { isGzip, MAX_PARSE_BYTES, type DecodeOptions } from './decode.js';
-import { flattenFileBytes, type DegradedFile, type FileOutcome, type LoadedFile } from './flatten-file.js';
+import type { DegradedFile, FileOutcome, LoadedFile } from './file-flattener.js';
+import { flattenFileBytes } from './flatten-file.js';
+import { DEFAULT_NETWORK } from './formats/start.js';
 import { BYTE, DOUBT, JsonBytes, type SliceableBuffer } from './json-bytes.js';
 import { asciiJson, recordLine } from './ndjson.js';
 import { LatestStations } from './stations.js';
@@ -93,6 +95,9 @@ class RecordValues {
 /** Bytes of one whole file → its outcome, or FALLBACK when the JSON.parse path must read it. */
 export function scanVlilleV1(input: Uint8Array, context: FileContext, options: DecodeOptions = {}): ScanOutcome {
   if (isGzip(input)) return FALLBACK;
+  // Another --network rejects the file, another --input-format reads it as that format: the usual path's words.
+  if ((context.network ?? DEFAULT_NETWORK) !== vlilleV1.network) return FALLBACK;
+  if (context.inputFormat !== undefined && context.inputFormat !== 'auto' && context.inputFormat !== vlilleV1.id) return FALLBACK;
   let bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   // Larger texts are streamed by the usual path: the limits are decode.ts's, for the same answer.
@@ -309,7 +314,7 @@ class MinuteScan {
   }
 
   private finish(): LoadedFile | DegradedFile {
-    if (this.rows === 0) return { status: 'degraded', format: vlilleV1.id, degradedRecords: this.degraded };
+    if (this.rows === 0) return { status: 'degraded', format: vlilleV1.id, degradedRecords: this.degraded, skippedRecords: 0 };
     const stations = this.context.stations ?? new LatestStations<StationRow>();
     for (let i = 0; i < this.pendingRows.length; i++) {
       const row = this.pendingRows[i]!;
@@ -323,6 +328,10 @@ class MinuteScan {
       degradedRecords: this.degraded,
       rejectedRows: 0,
       rejects: [],
+      skippedRecords: 0,
+      stationRows: 0,
+      locatedNdjson: '',
+      locatedRows: 0,
       stations,
       minTimestampMs: this.minMs,
       maxTimestampMs: this.maxMs,

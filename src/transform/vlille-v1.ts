@@ -117,6 +117,8 @@ function flattenRecord(raw: unknown): RecordOutcome {
 
 export const vlilleV1: FormatModule = {
   id: 'vlille-ods-v1',
+  expects: 'ODS Search v1 {nhits, records: [{fields: {libelle, …}, record_timestamp}]}',
+  network: 'vlille',
   detect(doc) {
     return isObject(doc) && Array.isArray(doc.records) && (doc.nhits !== undefined || doc.parameters !== undefined || looksLikeV1Records(doc.records));
   },

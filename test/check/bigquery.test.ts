@@ -24,7 +24,7 @@ function comparable(report: CheckJson): unknown {
  * The emulator's memory grows with every query (docs/emulators.md) and it slows down, then panics past 2 GB:
  * a fresh pair, with the clean backfill loaded again, every few check runs.
  */
-const CHECK_RUNS_PER_PAIR = 4;
+const CHECK_RUNS_PER_PAIR = 2;
 
 describe('check against the BigQuery emulator', { skip: SKIP_WITHOUT_EMULATORS }, () => {
   let emu: Emulators | null = null;

@@ -56,7 +56,7 @@ describe('a clean backfill of the sample corpus', () => {
       assert.match(stdout, new RegExp(`^  ${name} +(error|warn) +✓ pass +0 `, 'm'));
     }
     assert.match(stdout, /^ {2}freshness +– skip +not run: give --max-age$/m);
-    assert.match(stdout, /5,491 rows in 19 snapshots, 2023-08-24 20:00:00 → 20:19:00 · 289 stations per snapshot/);
+    assert.match(stdout, /5,491 rows in 19 snapshots, 2023-08-24 20:00:00\+02:00 → 20:19:00\+02:00 · 289 stations per snapshot/);
     assert.match(stdout, /^PASS /m);
   });
 

@@ -12,7 +12,7 @@ import { timeTicks } from '../../src/check/html/time-axis.js';
 import type { CheckOptions } from '../../src/check/options.js';
 import { alignRange, chooseBucket, MAX_POINTS } from '../../src/check/series.js';
 import type { CheckReport, CheckResult } from '../../src/check/types.js';
-import { UNBOUNDED } from '../../src/loader/window.js';
+import { UNBOUNDED } from '../../src/loader/sources/window.js';
 
 const OPTIONS: CheckOptions = { window: UNBOUNDED, timezone: 'Europe/Paris', expectedStations: undefined, maxGapMs: 300_000, maxStalenessMs: 3_600_000, maxAgeMs: undefined, capacitySupportPct: 5 };
 const T0 = Date.parse('2023-08-24T18:00:00Z');
@@ -95,7 +95,7 @@ test('the chart: a line broken at holes, the gap band, a dot per incomplete buck
   assert.equal(svg.match(/<path class="series" d="M/g)!.length, 2 + 1, 'two runs of buckets, plus the legend');
   assert.equal(svg.match(/<rect class="gap" x=/g)!.length, 2, 'one gap, plus the legend');
   assert.equal(svg.match(/<circle class="incomplete" cx="\d/g)!.length, 2, 'one incomplete bucket, plus the legend');
-  assert.match(svg, /<title>gap: no snapshot from 2023-08-24 20:09:00 to 2023-08-24 20:16:00 \(7m\)<\/title>/);
+  assert.match(svg, /<title>gap: no snapshot from 2023-08-24 20:09:00\+02:00 to 2023-08-24 20:16:00\+02:00 \(7m\)<\/title>/);
   const empty = renderChart({ chart: { ...report([]).chart, points: [], gaps: [] }, expected: 0, zone: 'UTC', maxGapMs: 300_000 });
   assert.match(empty, /No snapshot in this window/);
 });
@@ -118,7 +118,7 @@ test('the table and the JSON: one line per check, the examples of what failed in
   const text = formatCheckTable(report([failed, result('capacity', 'warn', 0)]), false);
   assert.match(text, /^ {2}gaps +error +✗ FAIL +1 +rule of gaps$/m);
   assert.match(text, /^ {2}freshness +– skip +not run: give --max-age$/m);
-  assert.match(text, /^ {4}2023-08-24 20:04:00 +2023-08-24 20:11:00 +7m$/m);
+  assert.match(text, /^ {4}2023-08-24 20:04:00\+02:00 +2023-08-24 20:11:00\+02:00 +7m$/m);
   assert.match(text, /\nFAIL {2}gaps failed$/);
   const json = JSON.parse(formatCheckJson(report([failed]), true));
   assert.deepEqual(Object.keys(json), ['status', 'strict', 'failing', 'warehouse', 'generatedAt', 'window', 'summary', 'checks', 'skipped']);

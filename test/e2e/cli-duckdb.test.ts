@@ -20,7 +20,7 @@ describe('run on the V\'lille minutes fixture (every quirk, nothing bad)', () =>
   test('first run: exact counts, one row per (station_id, record_timestamp), exit 0', async () => {
     const { code, summary, stderr } = await runJson(args, { cwd: work });
     assert.equal(code, 0, stderr);
-    assert.deepEqual(summary.files, { listed: 12, outOfRange: 0, skipped: 0, processed: 12, loaded: 11, degraded: 1, rejected: 0 });
+    assert.deepEqual(summary.files, { listed: 12, outOfRange: 0, skipped: 0, processed: 12, loaded: 11, read: 0, degraded: 1, rejected: 0 });
     // 11 loaded files × 5 stations; the stale repeat and the byte-identical copy add 10 duplicates.
     assert.deepEqual(summary.rows, { staged: 55, rejected: 0, outOfRange: 0, duplicate: 10, merged: 45, degradedRecords: 5 });
     assert.deepEqual(summary.degradedFiles, ['data___2023_08_24_20_11_01.json']);
@@ -127,7 +127,7 @@ describe('hostile files next to good ones', () => {
     const dead = path.join(work, 'dead-streamed.ndjson');
     const { code, summary } = await runJson(['--source', source, '--warehouse', `duckdb:${path.join(work, 'streamed.duckdb')}`, '--stream-threshold-mb', '0.000001', '--dead-letter', dead], { cwd: work });
     assert.equal(code, 3);
-    assert.deepEqual(summary.files, { listed: 20, outOfRange: 0, skipped: 0, processed: 20, loaded: 14, degraded: 1, rejected: 5 });
+    assert.deepEqual(summary.files, { listed: 20, outOfRange: 0, skipped: 0, processed: 20, loaded: 14, read: 0, degraded: 1, rejected: 5 });
     assert.equal(summary.rows.merged, 45 + 2 + 5 + 5);
     const codes = readFileSync(dead, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     const byFile = Object.fromEntries(codes.filter((e) => e.code !== 'ROW_INVALID').map((e) => [e.file, e.code]));
@@ -162,7 +162,7 @@ describe('hostile files next to good ones', () => {
     const args = ['--source', folder, '--warehouse', `duckdb:${path.join(work, 'unreadable.duckdb')}`, '--dead-letter', dead, '--workers', '2', '--concurrency', '8'];
     const { code, summary, stderr } = await runJson(args, { cwd: work });
     assert.equal(code, 3, stderr);
-    assert.deepEqual(summary.files, { listed: 13, outOfRange: 0, skipped: 0, processed: 13, loaded: 11, degraded: 1, rejected: 1 });
+    assert.deepEqual(summary.files, { listed: 13, outOfRange: 0, skipped: 0, processed: 13, loaded: 11, read: 0, degraded: 1, rejected: 1 });
     assert.equal(summary.rows.merged, 45);
     const [entry] = readFileSync(dead, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.equal(entry!.file, 'data___2023_08_24_20_10_30.json');
@@ -284,6 +284,24 @@ describe('busy or wrong targets', () => {
     assert.match(result.stderr, /cannot be used as a DuckDB database.*not a valid DuckDB database file/);
     assert.equal(readFileSync(text, 'utf8'), 'not a database\n');
   });
+
+  // DuckDB opens an existing *.csv/*.parquet as an in-memory database reading it: a run used to print
+  // "merged (new) 289" and write nothing. Any existing file that is not a database is refused, whatever its name.
+  for (const [name, bytes] of [['rows.csv', 'a,b\n1,2\n'], ['rows.parquet', 'PAR1 not really'], ['rows.json', '{"a": 1}\n'], ['rows.TSV.gz', 'x'], ['empty.duckdb', '']] as const) {
+    test(`an existing ${name} that is not a DuckDB database: run and check exit 2, the file is unchanged, no WAL`, async () => {
+      const file = path.join(work, name);
+      writeFileSync(file, bytes);
+      const result = await runCli(['run', '--source', sample, '--warehouse', `duckdb:${file}`], { cwd: work });
+      assert.equal(result.code, 2, result.stdout + result.stderr);
+      assert.match(result.stderr, /cannot be used as a DuckDB database/);
+      assert.doesNotMatch(result.stdout + result.stderr, /merged/);
+      const check = await runCli(['check', '--warehouse', `duckdb:${file}`], { cwd: work });
+      assert.equal(check.code, 2, check.stdout + check.stderr);
+      assert.match(check.stderr, /cannot be used as a DuckDB database/);
+      assert.equal(readFileSync(file, 'utf8'), bytes);
+      assert.ok(!existsSync(`${file}.wal`), 'a WAL was written next to it');
+    });
+  }
 
   test('no token, secret or key path in any output, even when credentials fail', async () => {
     const secrets = { GOOGLE_APPLICATION_CREDENTIALS: path.join(work, 'velo-secret-key-0f3a9.json'), CLOUDSDK_AUTH_ACCESS_TOKEN: 'ya29.fake-secret-token-8c21', VELO_TEST_API_TOKEN: 'tok-secret-55aa77' };

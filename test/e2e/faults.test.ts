@@ -23,18 +23,30 @@ async function emulatorsWithCorpus(bucket: string): Promise<Emulators> {
 
 const args = (bucket: string, dataset: string): string[] => ['--source', `gs://${bucket}/raw`, '--staging', `gs://${bucket}/staging`, '--warehouse', `bigquery://test/${dataset}`];
 
-describe('faults between the CLI and GCS/BigQuery', { skip: SKIP_WITHOUT_EMULATORS }, () => {
+// Each test has its own emulator pair: they run at once (most of their time is spent waiting on the emulators and
+// on retry back-offs), and the faulty runs compare with the clean run's tables when those are ready.
+describe('faults between the CLI and GCS/BigQuery', { skip: SKIP_WITHOUT_EMULATORS, concurrency: true }, () => {
   const bucket = uniqueName('velo-faults').toLowerCase().replace(/_/g, '-');
   const work = tempDir();
-  let clean: Dump;
+  let resolveClean: (dump: Dump) => void = () => undefined;
+  let rejectClean: (error: unknown) => void = () => undefined;
+  const cleanDump = new Promise<Dump>((resolve, reject) => {
+    resolveClean = resolve;
+    rejectClean = reject;
+  });
+  cleanDump.catch(() => undefined);
 
   test('a clean run, for reference', async () => {
     const emu = await emulatorsWithCorpus(bucket);
     try {
       const { code, stderr } = await runJson(args(bucket, 'clean'), { cwd: work, env: emu.env });
       assert.equal(code, 0, stderr);
-      clean = await dumpBigQuery(emu.bigquery, emu.project, 'clean');
+      const clean = await dumpBigQuery(emu.bigquery, emu.project, 'clean');
       assert.ok(clean.records.length > 5000);
+      resolveClean(clean);
+    } catch (error) {
+      rejectClean(error);
+      throw error;
     } finally {
       await emu.stop();
     }
@@ -52,7 +64,7 @@ describe('faults between the CLI and GCS/BigQuery', { skip: SKIP_WITHOUT_EMULATO
         assert.equal(summary.merge.status, 'merged');
         t.diagnostic(`gcs: ${gcs.stats.requests} requests, ${gcs.stats.failed} answered 503, ${gcs.stats.reset} reset; bigquery: ${bq.stats.requests} requests, ${bq.stats.failed} 503, ${bq.stats.reset} reset`);
         assert.ok(gcs.stats.failed + gcs.stats.reset > 0 && bq.stats.failed + bq.stats.reset > 0, 'faults were injected on both sides');
-        assert.deepEqual(await dumpBigQuery(emu.bigquery, emu.project, `faults_${seed}`), clean);
+        assert.deepEqual(await dumpBigQuery(emu.bigquery, emu.project, `faults_${seed}`), await cleanDump);
       } finally {
         await Promise.all([gcs.stop(), bq.stop()]);
         await emu.stop();
@@ -71,6 +83,7 @@ describe('faults between the CLI and GCS/BigQuery', { skip: SKIP_WITHOUT_EMULATO
         assert.match(result.stderr, /running the same command again is safe/);
       }
       const dump = await dumpBigQuery(emu.bigquery, emu.project, 'racing');
+      const clean = await cleanDump;
       assert.deepEqual(dump.records, clean.records);
       assert.deepEqual(dump.stations, clean.stations);
     } finally {

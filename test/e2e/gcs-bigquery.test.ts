@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GcsSource } from '../../src/loader/sources/gcs.js';
-import { makeWindow } from '../../src/loader/window.js';
+import { makeWindow } from '../../src/loader/sources/window.js';
 import { BigQueryWarehouse, chunk, loadJobId } from '../../src/loader/warehouses/bigquery.js';
 import { FIXTURES, REPO, queryDuckDb, runJson, tempDir } from '../support/cli.js';
 import { SKIP_WITHOUT_EMULATORS, startEmulators, uniqueName, uploadFolder, type Emulators } from '../support/gcp.js';

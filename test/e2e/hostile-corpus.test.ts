@@ -2,7 +2,8 @@
  * The built CLI on the hostile corpus (test/support/hostile-corpus.ts: gzip bombs, huge strings and numbers,
  * impossible dates, deep nesting, wrong shapes, UTF-16, broken NDJSON, 25 MB minutes) next to good minutes:
  * every bad file and record is in the dead-letter file with a reason, every good row loads, and the whole
- * run stays under 300 MB of peak RSS.
+ * run stays within MAX_PEAK_RSS_MB of peak RSS — started as its bin starts it (the `#!` line's node flags) and as
+ * plain `node dist/cli/main.js` (wrappers, process managers): the bound must not rest on node flags.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,10 +11,21 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { DateTime } from 'luxon';
 import { HOSTILE_FILES, SIXTY_THOUSAND_STATIONS, writeHostileFiles, type HostileFile } from '../support/hostile-corpus.js';
-import { queryDuckDb, runJson, tempDir } from '../support/cli.js';
+import { NODE_FLAGS, queryDuckDb, runJson, tempDir } from '../support/cli.js';
 import { fileName, minuteDocument, pythonJson, stationCatalog } from '../support/vlille-synth.js';
 
-const MAX_PEAK_RSS_MB = 300;
+const MAX_PEAK_RSS_MB = 240;
+/**
+ * The 60,000-station minute measured 203–235 MB (2026-12-04, both ways): under issue 20's 240 MB goal, but too close
+ * to it for a bound a test can hold run after run on a busy machine. Its bound stays 20 MB above the goal until the
+ * station batch's texts leave the worker heap (docs/performance.md, "not done").
+ */
+const MAX_PEAK_RSS_MB_60K = 260;
+/** How the CLI is started: as its bin (with the `#!` line's flags), and plain. */
+const STARTS = [
+  { how: 'through the bin', nodeFlags: NODE_FLAGS },
+  { how: 'as node dist/cli/main.js', nodeFlags: [] },
+] as const;
 const GOOD_MINUTES = 4;
 const STATIONS = 289;
 
@@ -43,26 +55,29 @@ function deadLetters(file: string): Map<string, Entry[]> {
 const isRejected = (file: HostileFile): file is HostileFile & { expect: { code: string; reason: RegExp } } => 'code' in file.expect;
 const rowsOf = (file: HostileFile): { rows: number; keys: number; rejects: RegExp[] } => ('code' in file.expect ? { rows: 0, keys: 0, rejects: [] } : file.expect);
 
-describe('the hostile corpus next to good minutes', () => {
+for (const { how, nodeFlags } of STARTS) {
+describe(`the hostile corpus next to good minutes, started ${how}`, () => {
   const work = tempDir();
   const source = corpusWith(HOSTILE_FILES);
   const db = path.join(work, 'velo.duckdb');
   const deadLetter = path.join(work, 'dead.ndjson');
-  const run = runJson(['--source', source, '--warehouse', `duckdb:${db}`, '--dead-letter', deadLetter], { cwd: work });
+  const run = runJson(['--source', source, '--warehouse', `duckdb:${db}`, '--dead-letter', deadLetter], { cwd: work, nodeFlags });
   const rejectedFiles = HOSTILE_FILES.filter(isRejected);
   const loadedFiles = HOSTILE_FILES.filter((file) => !isRejected(file));
 
-  test('exit 3, every file accounted for, exact row counts, peak RSS under 300 MB', async () => {
+  test(`exit 3, every file accounted for, exact row counts, peak RSS within ${MAX_PEAK_RSS_MB} MB`, async () => {
     const { code, summary, stderr } = await run;
     assert.equal(code, 3, stderr.slice(-2000));
-    assert.deepEqual(summary.files, { listed: HOSTILE_FILES.length + GOOD_MINUTES, outOfRange: 0, skipped: 0, processed: HOSTILE_FILES.length + GOOD_MINUTES, loaded: loadedFiles.length + GOOD_MINUTES, degraded: 0, rejected: rejectedFiles.length });
+    // A file whose every record was rejected adds nothing: read, not loaded (and not recorded, so retried).
+    const rowFiles = loadedFiles.filter((file) => rowsOf(file).rows > 0).length;
+    assert.deepEqual(summary.files, { listed: HOSTILE_FILES.length + GOOD_MINUTES, outOfRange: 0, skipped: 0, processed: HOSTILE_FILES.length + GOOD_MINUTES, loaded: rowFiles + GOOD_MINUTES, read: loadedFiles.length - rowFiles, degraded: 0, rejected: rejectedFiles.length });
     const staged = GOOD_MINUTES * STATIONS + loadedFiles.reduce((sum, file) => sum + rowsOf(file).rows, 0);
     const keys = GOOD_MINUTES * STATIONS + loadedFiles.reduce((sum, file) => sum + rowsOf(file).keys, 0);
     assert.equal(summary.rows.staged, staged);
     assert.equal(summary.rows.merged, keys);
     assert.equal(summary.rows.rejected, loadedFiles.reduce((sum, file) => sum + rowsOf(file).rejects.length, 0));
     assert.ok(summary.peakRssMb <= MAX_PEAK_RSS_MB, `peak RSS ${summary.peakRssMb} MB`);
-    console.log(`# hostile corpus: peak RSS ${summary.peakRssMb} MB, ${summary.wallSeconds.toFixed(1)} s`);
+    console.log(`# hostile corpus (${how}): peak RSS ${summary.peakRssMb} MB, ${summary.wallSeconds.toFixed(1)} s`);
   });
 
   test('every bad file is in the dead-letter file with its code and reason', async () => {
@@ -106,14 +121,16 @@ describe('the hostile corpus next to good minutes', () => {
   });
 });
 
-describe('60,000 stations in one minute', () => {
+describe(`60,000 stations in one minute, started ${how}`, () => {
   // Every station's latest observation crosses to the main thread once per file, and 60,000 stations MERGE.
-  test('all rows load within 300 MB', async () => {
+  test(`all rows load within ${MAX_PEAK_RSS_MB_60K} MB`, async () => {
     const work = tempDir();
     const source = corpusWith([SIXTY_THOUSAND_STATIONS]);
-    const { code, summary, stderr } = await runJson(['--source', source, '--warehouse', `duckdb:${path.join(work, 'v.duckdb')}`], { cwd: work });
+    const { code, summary, stderr } = await runJson(['--source', source, '--warehouse', `duckdb:${path.join(work, 'v.duckdb')}`], { cwd: work, nodeFlags });
     assert.equal(code, 0, stderr.slice(-2000));
     assert.equal(summary.rows.merged, GOOD_MINUTES * STATIONS + 60_000);
-    assert.ok(summary.peakRssMb <= MAX_PEAK_RSS_MB, `peak RSS ${summary.peakRssMb} MB`);
+    assert.ok(summary.peakRssMb <= MAX_PEAK_RSS_MB_60K, `peak RSS ${summary.peakRssMb} MB`);
+    console.log(`# 60,000 stations (${how}): peak RSS ${summary.peakRssMb} MB`);
   });
 });
+}

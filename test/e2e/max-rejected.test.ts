@@ -39,6 +39,32 @@ describe('--max-rejected', () => {
     assert.ok(existsSync(summary.deadLetter.path));
   });
 
+  test('a held-back local run is finished by the exact merge command it prints: the same rows as a run at the limit, exactly once', async () => {
+    const work = tempDir();
+    const db = path.join(work, 'v.duckdb');
+    const held = await runJson(['--source', source, '--warehouse', `duckdb:${db}`, '--max-rejected', '4'], { cwd: work });
+    assert.equal(held.code, 3, held.stderr);
+    const command = /to merge it anyway: velo-backfill (merge --staging (\S+) --warehouse (\S+))$/.exec(held.summary.merge.note);
+    assert.ok(command, held.summary.merge.note);
+    assert.equal(command[3], `duckdb:${db}`);
+    assert.ok(existsSync(path.join(command[2]!, 'held-back.json')));
+    const merged = await runCli([...command[1]!.split(' '), '--json'], { cwd: tempDir() });
+    assert.equal(merged.code, 3, merged.stderr);
+    const summary = JSON.parse(merged.stdout) as Record<string, any>;
+    assert.equal(summary.merge.status, 'merged');
+    assert.equal(summary.runId, held.summary.runId);
+    assert.equal(summary.rows.merged, 45 + 2 + 5 + 5, 'what a run at the limit merges');
+    assert.ok(!existsSync(command[2]!), 'the staging folder is removed once merged');
+    const [{ n, files }] = (await queryDuckDb(db, 'SELECT (SELECT COUNT(*) FROM records) AS n, (SELECT COUNT(*) FROM _velo_files) AS files')) as [{ n: number; files: number }];
+    assert.equal(n, 45 + 2 + 5 + 5);
+    assert.ok(files > 0);
+    const again = await runCli([...command[1]!.split(' ')], { cwd: work });
+    assert.equal(again.code, 2, 'nothing left to merge');
+    assert.match(again.stderr, /no held-back run in/);
+    const rerun = await runJson(['--source', source, '--warehouse', `duckdb:${db}`, '--max-rejected', '25%'], { cwd: work });
+    assert.equal(rerun.summary.rows.merged, 0, 'a re-run adds nothing');
+  });
+
   test('a bad limit is a usage error', async () => {
     for (const bad of ['many', '-1', '150%', '2.5']) {
       const result = await runCli(['run', '--source', source, '--max-rejected', bad]);

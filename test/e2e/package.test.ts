@@ -9,7 +9,7 @@ import { NODE_FLAGS, REPO } from '../support/cli.js';
 test('the npm package ships the built CLI, the SQL and the schemas', () => {
   const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' })) as [{ files: { path: string }[] }];
   const files = pack.files.map((f) => f.path);
-  for (const needed of ['dist/cli/main.js', 'dist/loader/flatten-worker.js', 'sql/duckdb/merge.sql', 'sql/bigquery/merge.sql', 'schemas/records.json', 'README.md']) {
+  for (const needed of ['dist/cli/main.js', 'dist/loader/workers/flatten-worker.js', 'sql/duckdb/merge.sql', 'sql/bigquery/merge.sql', 'schemas/records.json', 'README.md']) {
     assert.ok(files.includes(needed), needed);
   }
   assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('src/')), 'no tests or sources in the package');

@@ -37,6 +37,13 @@ describe('velo-backfill plan', () => {
     assert.ok(report.skipped >= 1, 'the window run recorded the files wholly inside it');
     assert.equal(report.files + report.skipped + report.outOfRange, report.listed);
     assert.match(report.warnings.join('\n'), /3 file\(s\) are named outside the window/);
+    // The 2-hour name margin, in UTC in the JSON: 2023-08-24 00:00 Paris is 2023-08-23T22:00Z.
+    assert.deepEqual(report.nameMargin, { minutes: 120, from: '2023-08-23T20:00:00.000Z', to: '2023-08-25T00:00:00.000Z' });
+    const table = await runCli(['plan', '--source', source, '--warehouse', `duckdb:${db}`, '--from', '2023-08-24T20:09', '--to', '2023-08-24T20:16']);
+    assert.match(table.stdout, /name margin\s+± 2 h: files named 2023-08-24 18:09\+02:00 → 2023-08-24 22:16\+02:00 \(exclusive\) are read; their rows are cut to the window exactly/);
+    assert.match(table.stdout, /files listed\s+\d+ \(3 named outside the margin, \d+ loaded before\)/);
+    const all = await plan(['--source', source, '--force']);
+    assert.equal(all.nameMargin, null, 'no window, no margin');
   });
 
   test('the table a person reads; bad --tasks is a usage error', async () => {
@@ -64,6 +71,16 @@ describe('velo-backfill plan', () => {
       const remote = await plan(['--source', `gs://${bucket}/raw`, '--tasks', '4', '--from', '2023-08-24', '--to', '2023-08-25', '--force', '--warehouse', 'bigquery://test/plan_none'], emu.env);
       for (const key of ['files', 'bytes', 'first', 'last', 'gaps', 'gapCount', 'tasks', 'loadJobsPerTable']) assert.deepEqual(remote[key], local[key], key);
       assert.equal(remote.files, 20);
+    });
+
+    test('a run command line with run → plan works: every run flag is accepted, --task-count sets the tasks', async () => {
+      const runLine = ['--source', `gs://${bucket}/raw`, '--staging', `gs://${bucket}/staging`, '--warehouse', 'bigquery://test/plan_none', '--run-id', 'r1', '--task-count', '4', '--task-index', '2', '--task-attempt', '1', '--max-rejected', '5%', '--dead-letter', path.join(tempDir(), 'dl.ndjson'), '--concurrency', '8', '--stream-threshold-mb', '1', '--keep-staging', '--force'];
+      const report = await plan(runLine, emu.env);
+      assert.equal(report.files, 20);
+      assert.equal(report.tasks.length, 4, 'the whole run, over --task-count tasks');
+      assert.equal(report.tasks.reduce((sum: number, t: { files: number }) => sum + t.files, 0), 20);
+      const help = await runCli(['plan', '--help']);
+      assert.match(help.stdout, /ignored by plan:[\s\S]*--run-id[\s\S]*--max-rejected/);
     });
   });
 });

@@ -1,6 +1,6 @@
 /** Real captured V'lille minutes from ../shared/samples/raw (read in place, never copied into the repo). */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { REPO, queryDuckDb, runJson, tempDir } from '../support/cli.js';
@@ -16,7 +16,7 @@ test('real V\'lille v1 minutes: 289 stations per minute, the degraded minute ski
   const db = path.join(work, 'v.duckdb');
   const first = await runJson(['--source', source, '--warehouse', `duckdb:${db}`], { cwd: work });
   assert.equal(first.code, 0, first.stderr);
-  assert.deepEqual(first.summary.files, { listed: 3, outOfRange: 0, skipped: 0, processed: 3, loaded: 2, degraded: 1, rejected: 0 });
+  assert.deepEqual(first.summary.files, { listed: 3, outOfRange: 0, skipped: 0, processed: 3, loaded: 2, read: 0, degraded: 1, rejected: 0 });
   assert.equal(first.summary.rows.merged, 578);
   const [counts] = await queryDuckDb(db, 'SELECT COUNT(*) AS n, COUNT(DISTINCT (station_id, record_timestamp)) AS keys, COUNT(DISTINCT station_id) AS stations FROM records');
   assert.deepEqual(counts, { n: 578, keys: 578, stations: 289 });
@@ -29,11 +29,23 @@ test('real V\'lille v1 minutes: 289 stations per minute, the degraded minute ski
   assert.equal(second.summary.rows.merged, 0);
 });
 
-test('the whole samples folder: other operators\' JSON is set aside as unknown format, V\'lille still loads', { skip }, async () => {
+test('the whole samples folder: every format loads in one run; the JCDecaux capture, whose name holds no time, is set aside with the reason', { skip }, async () => {
   const work = tempDir();
   const db = path.join(work, 'v.duckdb');
   const { code, summary } = await runJson(['--source', SAMPLES, '--warehouse', `duckdb:${db}`], { cwd: work });
   assert.equal(code, 3);
-  assert.equal(summary.rows.merged, 578);
-  assert.ok(summary.files.rejected >= 1);
+  // 2 normal V'lille minutes × 289 stations (the third is degraded); the WFS capture's 289 features; GBFS status: 2
+  // stations (information: stations only); the 2025 CSV's 302 rows, 21 of them at no known station's coordinates.
+  assert.deepEqual(summary.formats, {
+    'vlille-ods-v1': { files: 3, rows: 578 },
+    'vlille-mel-wfs': { files: 1, rows: 289 },
+    'gbfs-station-status': { files: 1, rows: 2 },
+    'gbfs-station-information': { files: 1, rows: 0 },
+    'vlille-mel-csv': { files: 1, rows: 302 },
+  });
+  assert.equal(summary.unlocatedRows, 21);
+  assert.equal(summary.rows.merged, 578 + 289 + 2 + 302 - 21);
+  assert.equal(summary.files.rejected, 1);
+  const dead = readFileSync(summary.deadLetter.path, 'utf8');
+  assert.match(dead, /"file":"jcdecaux_v1_toulouse_stations_2020-12-16\.json","code":"NO_COLLECTION_TIME"/);
 });

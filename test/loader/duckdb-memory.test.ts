@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { openSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { memoryBytes } from '../../src/loader/warehouse.js';
+import { memoryBytes } from '../../src/loader/warehouses/warehouse.js';
 import { DuckDbWarehouse, loadThreads } from '../../src/loader/warehouses/duckdb.js';
 import { tempDir } from '../support/cli.js';
 

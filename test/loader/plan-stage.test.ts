@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describePlan, minuteGaps } from '../../src/loader/stages/plan-report.js';
-import { selectFiles } from '../../src/loader/stages/plan.js';
-import { makeWindow, UNBOUNDED } from '../../src/loader/window.js';
+import { coversWindow, selectFiles } from '../../src/loader/stages/plan.js';
+import { makeWindow, UNBOUNDED } from '../../src/loader/sources/window.js';
 
 const file = (name: string, size = 100, generation = '1') => ({ name, size, generation });
 
@@ -22,6 +22,32 @@ test('selectFiles: the name window with its margin, then the manifest (changed f
   assert.equal(selection.outOfRange, 1);
   assert.equal(selection.skipped, 1);
   assert.deepEqual(selection.todo.map((f) => f.name), ['data___2023_08_24_20_09_00.json', 'data___2023_08_24_20_11_00.json', 'notes/stations.json']);
+});
+
+test('selectFiles: a file a window cut is skipped only when its rows in the window are merged already', () => {
+  const t = (hhmm: string) => Date.parse(`2023-08-24T${hhmm}:00Z`);
+  // Rows from 18:08 to 18:10; merged: those from 18:09 on (an earlier window [18:09, 18:30) cut it).
+  const partial = { minMs: t('18:08'), maxMs: t('18:10'), fromMs: t('18:09'), toMs: Infinity };
+  const window = (from: string, to: string) => ({ fromMs: t(from), toMs: t(to) });
+  assert.equal(coversWindow(partial, window('18:09', '18:30')), true, 'the same window again');
+  assert.equal(coversWindow(partial, window('18:09', '18:20')), true, 'inside the merged range');
+  assert.equal(coversWindow(partial, window('18:00', '18:09')), false, 'the earlier window needs its 18:08 row');
+  assert.equal(coversWindow(partial, window('17:00', '18:08')), true, 'a window before all its rows needs nothing of it');
+  assert.equal(coversWindow(partial, window('18:11', '19:00')), true, 'a window after all its rows needs nothing of it');
+  // Merged up to 18:09 (a window ending there): a later window needs the rest.
+  const head = { minMs: t('18:08'), maxMs: t('18:10'), fromMs: -Infinity, toMs: t('18:09') };
+  assert.equal(coversWindow(head, window('18:09', '19:00')), false);
+  assert.equal(coversWindow(head, window('18:00', '18:09')), true);
+  assert.equal(coversWindow(head, window('18:10', '19:00')), false, 'its last row is at 18:10');
+  assert.equal(coversWindow({ ...head, minMs: NaN }, window('18:00', '18:09')), false, 'an unknown span is read again');
+
+  const name = 'data___2023_08_24_20_09_00.json';
+  const manifest = new Map([[name, { size: 100, generation: '1', partial: head }]]);
+  const select = (from: string, to: string) => selectFiles([file(name)], { window: makeWindow(from, to, 'UTC'), timezone: 'Europe/Paris', manifest }).todo.length;
+  assert.equal(select('2023-08-24T18:00', '2023-08-24T18:09'), 0);
+  assert.equal(select('2023-08-24T18:09', '2023-08-24T19:00'), 1);
+  const changed = new Map([[name, { size: 101, generation: '1', partial: head }]]);
+  assert.equal(selectFiles([file(name)], { window: makeWindow('2023-08-24T18:00', '2023-08-24T18:09', 'UTC'), timezone: 'Europe/Paris', manifest: changed }).todo.length, 1, 'changed content is read again');
 });
 
 test('minute gaps: steps longer than 90 s, with the minutes missing', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
-import { FIELD_LIST_SCHEMA, TABLE_KINDS, parseFieldList, tableSchema } from '../../src/loader/schemas.js';
+import { FIELD_LIST_SCHEMA, TABLE_KINDS, parseFieldList, tableSchema } from '../../src/loader/warehouses/schemas.js';
 
 test('the field-list schema is itself a valid JSON Schema (the run skips that check at start-up)', () => {
   const ajv = new Ajv();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sliceBoundaries, sliceOf, takeSlice } from '../../src/loader/fanout/slices.js';
+import { inKeyRange } from '../../src/loader/sources/source.js';
+import { sliceBoundaries, sliceOf, sliceRange, takeSlice } from '../../src/loader/fanout/slices.js';
 import { random } from '../support/vlille-synth.js';
 
 /** A corpus of `n` files named in time order with sizes from the seed (degraded minutes are smaller). */
@@ -51,4 +52,22 @@ test('more tasks than files: the extra tasks get empty slices', () => {
   const counts = Array.from({ length: 6 }, (_, i) => takeSlice(files, boundaries, i).length);
   assert.equal(counts.reduce((a, b) => a + b, 0), 3);
   assert.ok(counts.every((c) => c <= 1));
+});
+
+test('a slice\'s key range holds exactly the names sliceOf gives it (what a task lists is its slice)', () => {
+  const big = { name: 'data___2023_08_24_000002.json', size: 1e9 };
+  for (const files of [corpus(0, 1), corpus(3, 9), corpus(289, 5), [...corpus(3, 10).slice(0, 2), big, ...corpus(6, 11).slice(3)]]) {
+    // Planned names, names between them, and names before and after them all.
+    const names = [...files.map((f) => f.name), ...files.map((f) => `${f.name}~late`), '', 'a', 'data___', 'zzz'];
+    for (const count of [1, 2, 3, 6, 16]) {
+      const boundaries = sliceBoundaries(files, count);
+      for (const name of names) {
+        const owners = Array.from({ length: count }, (_, index) => index).filter((index) => {
+          const range = sliceRange(boundaries, index);
+          return range !== null && inKeyRange(name, range);
+        });
+        assert.deepEqual(owners, [sliceOf(name, boundaries)], `${name} with ${count} tasks`);
+      }
+    }
+  }
 });

@@ -3,18 +3,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { DeadLetterWriter } from '../../src/loader/dead-letter.js';
-import { createLogger } from '../../src/loader/log.js';
-import { createParsePool } from '../../src/loader/parse-pool.js';
-import { createProgress } from '../../src/loader/progress.js';
+import { DeadLetterWriter } from '../../src/loader/staging/dead-letter.js';
+import { createLogger } from '../../src/loader/output/log.js';
+import { createParsePool } from '../../src/loader/workers/parse-pool.js';
+import { createProgress } from '../../src/loader/output/progress.js';
 import { LocalSource } from '../../src/loader/sources/local.js';
 import { extractFiles } from '../../src/loader/stages/extract.js';
 import { loadPackage } from '../../src/loader/stages/load.js';
 import { dropStaging, mergeStaged } from '../../src/loader/stages/merge.js';
 import { selectFiles } from '../../src/loader/stages/plan.js';
-import { LocalStagingStore } from '../../src/loader/staging.js';
+import { LocalStagingStore } from '../../src/loader/staging/shards.js';
 import { DuckDbWarehouse } from '../../src/loader/warehouses/duckdb.js';
-import { UNBOUNDED, windowParams } from '../../src/loader/window.js';
+import { UNBOUNDED, windowParams } from '../../src/loader/sources/window.js';
 import { FIXTURES, corpus, queryDuckDb, tempDir } from '../support/cli.js';
 
 const logger = createLogger({ level: 'silent', pretty: false });
@@ -31,7 +31,7 @@ test('extract → load → merge: a staged package per table, loaded into one ta
   try {
     pkg = await extractFiles(
       selection.todo,
-      { window: UNBOUNDED, concurrency: 4, workers: 2, shardBytes: 2048, streamThresholdBytes: 16 * 2 ** 20, spoolDir: staging.spoolDir },
+      { window: UNBOUNDED, read: { timezone: 'Europe/Paris', network: 'vlille', inputFormat: 'auto' }, concurrency: 4, workers: 2, shardBytes: 2048, streamThresholdBytes: 16 * 2 ** 20, spoolDir: staging.spoolDir },
       { source, pool, deadLetter, logger, progress: createProgress(logger, { tty: false, enabled: false }), onShardComplete: (shard) => completed.push(shard) },
     );
   } finally {
@@ -55,10 +55,10 @@ test('extract → load → merge: a staged package per table, loaded into one ta
     await warehouse.ensureTables();
     const scope = { task: 0 };
     const loaded = await loadPackage(pkg, scope, UNBOUNDED, { staging, warehouse, logger });
-    assert.deepEqual(loaded.loadJobs, { records: 1, stations: 1, files: 1 });
+    assert.deepEqual(loaded.loadJobs, { records: 1, stations: 1, files: 1, located: 0 });
     const input = { runId: 'stage-test', window: windowParams(UNBOUNDED), scopes: [scope] };
     const first = await mergeStaged(input, warehouse, logger);
-    assert.deepEqual(first, { inRangeRows: 67, newRows: 57 });
+    assert.deepEqual(first, { inRangeRows: 67, newRows: 57, unlocatedRows: 0, loadedFiles: 14 });
     // The same staging tables merged again (a retried merge): nothing new, the same counts.
     assert.deepEqual(await mergeStaged(input, warehouse, logger), first);
     assert.equal(await dropStaging(warehouse, [scope], logger), true);

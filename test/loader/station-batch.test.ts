@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { packStations, StationLedger } from '../../src/loader/station-batch.js';
+import { packStations, StationLedger } from '../../src/loader/workers/station-batch.js';
 import { LatestStations } from '../../src/transform/stations.js';
 import type { StationRow } from '../../src/transform/types.js';
 
@@ -23,7 +23,7 @@ test('attribute texts travel once per thread; batches resolved in any order give
   const lines = (order: (typeof a)[]): string[] => {
     const ledger = new StationLedger();
     for (const packed of order) ledger.add(packed);
-    return ledger.lines();
+    return [...ledger.lines()];
   };
   const expected = lines([a, b, c, d]);
   for (const order of [[d, c, b, a], [c, a, d, b], [b, d, a, c]]) assert.deepEqual(lines(order), expected);

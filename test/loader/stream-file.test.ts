@@ -5,8 +5,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { streamFlattenFile } from '../../src/loader/stream-file.js';
-import { flattenFileBytes, type FileOutcome } from '../../src/transform/flatten-file.js';
+import { streamFlattenFile } from '../../src/loader/workers/stream-file.js';
+import type { FileOutcome } from '../../src/transform/file-flattener.js';
+import { flattenFileBytes } from '../../src/transform/flatten-file.js';
 import { FIXTURES } from '../support/cli.js';
 
 function* pieces(bytes: Buffer, size: number): Generator<Buffer> {

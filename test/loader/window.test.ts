@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { makeWindow, nameFilter, parseTimeBound, timeFromName, windowParams } from '../../src/loader/window.js';
+import { makeWindow, nameFilter, parseTimeBound, timeFromName, windowParams } from '../../src/loader/sources/window.js';
 import { UsageError } from '../../src/errors.js';
 
 test('--from/--to dates are midnights in the time zone; explicit offsets win', () => {

@@ -26,12 +26,16 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   /** SIGKILL the process as soon as its JSON log prints this message (`killed` says whether it happened). */
   killAt?: string;
+  /** The signal `killAt` sends (default SIGKILL). */
+  signal?: NodeJS.Signals;
+  /** Node flags before the CLI's path (default NODE_FLAGS, as its bin starts it; [] = plain `node dist/cli/main.js`). */
+  nodeFlags?: readonly string[];
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult & { killed: boolean }> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, ...(options.killAt ? { VELO_LOG_LEVEL: 'info' } : {}), ...options.env };
-    const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], { cwd: options.cwd ?? REPO, env });
+    const child = spawn(process.execPath, [...(options.nodeFlags ?? NODE_FLAGS), CLI, ...args], { cwd: options.cwd ?? REPO, env });
     let stdout = '';
     let stderr = '';
     let killed = false;
@@ -40,7 +44,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
       stderr += chunk.toString();
       if (options.killAt && !killed && stderr.includes(`"message":"${options.killAt}"`)) {
         killed = true;
-        child.kill('SIGKILL');
+        child.kill(options.signal ?? 'SIGKILL');
       }
     });
     child.on('error', reject);

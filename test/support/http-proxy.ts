@@ -5,7 +5,7 @@
  *
  *   const proxy = await startProxy({ upstream: emu.env.VELO_GCS_ENDPOINT!, latencyMs: 40, failRate: 0.05, seed: 1 });
  *   … point the client (or the CLI: VELO_GCS_ENDPOINT / --gcs-endpoint) at proxy.url …
- *   proxy.stats.failed; await proxy.stop();
+ *   proxy.stats.failed; proxy.stats.listings[bucket]?.entries; await proxy.stop();
  *
  * What happens to a request, in order:
  *  1. it is counted (`stats.requests`) and its fate is drawn: `fail` with probability failRate, else `reset` with
@@ -30,6 +30,7 @@
  * proxy in front of it.
  */
 import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import type { AddressInfo, Socket } from 'node:net';
 import { random } from './vlille-synth.js';
 
@@ -91,6 +92,8 @@ export interface ProxyStats {
   maxInFlight: number;
   /** Every injected fault, in order (the first 10,000). */
   faults: ProxyFault[];
+  /** GCS object listings answered 200, per bucket: list requests, and the object entries (`items`) they returned. */
+  listings: Record<string, { requests: number; entries: number }>;
 }
 
 export interface HttpProxy {
@@ -140,6 +143,21 @@ function forwardedHeaders(headers: http.IncomingHttpHeaders, host: string): http
   return out;
 }
 
+/** Counts the entries of a listing answer as it streams through (pages are small: ≤ 1,000 entries). */
+function countListing(stats: ProxyStats, request: ProxyRequest, answer: http.IncomingMessage): void {
+  const bucket = decodeURIComponent(/^\/storage\/v1\/b\/([^/]+)\/o/.exec(request.url)![1]!);
+  const chunks: Buffer[] = [];
+  answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+  answer.on('end', () => {
+    let body = Buffer.concat(chunks);
+    if (/gzip/i.test(String(answer.headers['content-encoding'] ?? ''))) body = gunzipSync(body);
+    const items = (JSON.parse(body.toString('utf8')) as { items?: unknown[] }).items ?? [];
+    const counts = (stats.listings[bucket] ??= { requests: 0, entries: 0 });
+    counts.requests++;
+    counts.entries += items.length;
+  });
+}
+
 export async function startProxy(options: ProxyOptions): Promise<HttpProxy> {
   const upstream = new URL(options.upstream);
   if (upstream.protocol !== 'http:') throw new Error(`startProxy: upstream must be http://, got ${options.upstream}`);
@@ -163,7 +181,7 @@ export async function startProxy(options: ProxyOptions): Promise<HttpProxy> {
   };
   configure(options);
 
-  const stats: ProxyStats = { connections: 0, requests: 0, exempt: 0, failed: 0, reset: 0, forwarded: 0, upstreamErrors: 0, inFlight: 0, maxInFlight: 0, faults: [] };
+  const stats: ProxyStats = { connections: 0, requests: 0, exempt: 0, failed: 0, reset: 0, forwarded: 0, upstreamErrors: 0, inFlight: 0, maxInFlight: 0, faults: [], listings: {} };
   /** Requests seen per method + URL, and faults injected per method + URL. */
   const attempts = new Map<string, number>();
   const faultsPer = new Map<string, number>();
@@ -265,6 +283,7 @@ export async function startProxy(options: ProxyOptions): Promise<HttpProxy> {
           stats.upstreamErrors++;
           res.destroy(error);
         });
+        if (upRes.statusCode === 200 && isGcsListing(request)) countListing(stats, request, upRes);
         upRes.pipe(res);
       });
       req.pipe(up);

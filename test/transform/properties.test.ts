@@ -9,8 +9,9 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { streamFlattenFile } from '../../src/loader/stream-file.js';
-import { flattenFileBytes, type FileOutcome } from '../../src/transform/flatten-file.js';
+import { streamFlattenFile } from '../../src/loader/workers/stream-file.js';
+import type { FileOutcome } from '../../src/transform/file-flattener.js';
+import { flattenFileBytes } from '../../src/transform/flatten-file.js';
 import { minuteDocument, pythonJson, stationCatalog } from '../support/vlille-synth.js';
 
 const SEED = Number(process.env.VELO_PROPERTY_SEED ?? 20261129);

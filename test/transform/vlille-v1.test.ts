@@ -107,5 +107,5 @@ test('-0 counts stage as 0; text at the length limit is kept', () => {
   assert.equal(outcome.kind, 'row');
   if (outcome.kind !== 'row') return;
   assert.match(recordLine(outcome.record, '"f"'), /"nb_velos_dispo":0,/);
-  assert.equal(outcome.station.nom?.length, 1024);
+  assert.equal(outcome.station?.nom?.length, 1024);
 });

@@ -103,6 +103,45 @@ function gapRects(gaps: readonly Gap[], s: Scales, zone: string): string {
     .join('');
 }
 
+/** A hole in the series: buckets with no snapshot between two that have one. */
+export interface Hole {
+  afterMs: number;
+  beforeMs: number;
+  missing: number;
+}
+
+/** The holes between runs of the series that no gap band already shows (those are under --max-gap). */
+export function holes(chart: ChartData): Hole[] {
+  const all = runs(chart.points, chart.bucketMs);
+  const found: Hole[] = [];
+  for (let i = 1; i < all.length; i++) {
+    const afterMs = all[i - 1]!.at(-1)!.bucketMs;
+    const beforeMs = all[i]![0]!.bucketMs;
+    if (chart.gaps.some((gap) => gap.startMs < beforeMs + chart.bucketMs && gap.endMs > afterMs + chart.bucketMs)) continue;
+    found.push({ afterMs, beforeMs, missing: Math.round((beforeMs - afterMs) / chart.bucketMs) - 1 });
+  }
+  return found;
+}
+
+/**
+ * Holes drawn over the dashed expected line, as amber columns: otherwise the series' break for a missing minute
+ * reads as one more dash of that line and is seen by no one.
+ */
+function holeColumns(chart: ChartData, s: Scales, zone: string): string {
+  const unit = chart.bucketMs <= 60_000 ? 'minute' : formatDuration(chart.bucketMs);
+  return holes(chart)
+    .map((hole) => {
+      // From just after the last bucket drawn to just before the next one: at least 4 px, centred.
+      const x1 = bucketX(chart, s, hole.afterMs) + 2;
+      const x2 = bucketX(chart, s, hole.beforeMs) - 2;
+      const width = Math.max(4, x2 - x1);
+      const x = (x1 + x2) / 2 - width / 2;
+      const title = `no snapshot between ${formatInstant(hole.afterMs, zone)} and ${formatInstant(hole.beforeMs, zone)} (${hole.missing} ${unit}${hole.missing > 1 && unit === 'minute' ? 's' : ''} missing)`;
+      return `<rect class="missing" x="${round(x)}" y="${MARGIN.top}" width="${round(width)}" height="${PLOT_H}"><title>${escapeHtml(title)}</title></rect>`;
+    })
+    .join('');
+}
+
 function incompleteDots(chart: ChartData, expected: number, s: Scales, zone: string): string {
   return chart.points
     .filter((p) => p.incomplete > 0)
@@ -131,7 +170,7 @@ function axes(chart: ChartData, s: Scales, zone: string): string {
   return `<g class="y-axis">${y}</g><g class="x-axis">${x}</g>${titles}<rect class="frame" x="${MARGIN.left}" y="${MARGIN.top}" width="${PLOT_W}" height="${PLOT_H}"/>`;
 }
 
-/** Legend items: a 22 px swatch, then the label; laid out left to right by the labels' approximate width. */
+/** Legend items: a 22 px swatch, then the label; left to right by the labels' approximate width, in two rows if need be. */
 function legend(input: ChartInput): string {
   const items: [string, string][] = [
     ['<path class="series" d="M0,0h22"/>', input.chart.bucketMs > 60_000 ? `fewest stations per ${formatDuration(input.chart.bucketMs)}` : 'stations reporting'],
@@ -139,11 +178,15 @@ function legend(input: ChartInput): string {
     ['<line class="expected" x1="0" x2="22" y1="0" y2="0"/>', `expected (${input.expected})`],
     ['<rect class="gap" x="0" y="-7" width="22" height="14"/>', `gap over ${formatDuration(input.maxGapMs)}`],
     ['<circle class="incomplete" cx="11" cy="0" r="4.5"/>', 'incomplete snapshot'],
+    ...(holes(input.chart).length > 0 ? [['<rect class="missing" x="7" y="-7" width="8" height="14"/>', input.chart.bucketMs > 60_000 ? 'no snapshot' : 'missing minute'] as [string, string]] : []),
   ];
   let x = MARGIN.left;
+  let y = 22;
   const placed = items.map(([swatch, label]) => {
-    const g = `<g transform="translate(${x} 22)">${swatch}<text x="30" y="4">${escapeHtml(label)}</text></g>`;
-    x += 30 + Math.ceil(label.length * 7.6) + 26;
+    const width = 30 + Math.ceil(label.length * 7.6) + 26;
+    if (x + width > WIDTH - MARGIN.right + 26) [x, y] = [MARGIN.left, 40];
+    const g = `<g transform="translate(${x} ${y})">${swatch}<text x="30" y="4">${escapeHtml(label)}</text></g>`;
+    x += width;
     return g;
   });
   return `<g class="legend">${placed.join('')}</g>`;
@@ -159,6 +202,7 @@ export function renderChart(input: ChartInput): string {
     axes(chart, s, zone) +
     gapRects(chart.gaps, s, zone) +
     expectedLine +
+    holeColumns(chart, s, zone) +
     seriesPaths(chart, s) +
     incompleteDots(chart, expected, s, zone) +
     empty +

@@ -1,7 +1,7 @@
 /** `--format html`: one self-contained page (inline CSS and SVG, no script, nothing fetched when viewed). */
 import { formatDuration } from '../durations.js';
-import { columnTitle, describeWindow, exampleColumns, formatCell, formatInstant, formatInstantShort, plural, thousands } from '../display.js';
-import { verdict, type Verdict } from '../evaluate.js';
+import { columnTitle, describeWindow, exampleColumns, formatCell, formatInstant, formatInstantShort, noRowsLine, plural, thousands } from '../display.js';
+import { hasNoRows, verdict, type Verdict } from '../evaluate.js';
 import type { CheckOptions } from '../options.js';
 import type { CheckReport, CheckResult } from '../types.js';
 import { renderChart } from './chart.js';
@@ -53,7 +53,8 @@ function examplesSection(check: CheckResult, zone: string): string {
 export function renderReportHtml(report: CheckReport, options: Pick<CheckOptions, 'maxGapMs'>, strict: boolean): string {
   const outcome = verdict(report.checks, strict);
   const failed = report.checks.filter((c) => c.status === 'fail');
-  const status = outcome.status === 'pass' ? '<span class="badge pass">PASS</span>' : '<span class="badge fail">FAIL</span>';
+  const empty = hasNoRows(report);
+  const status = empty ? '<span class="badge skip">EMPTY</span>' : outcome.status === 'pass' ? '<span class="badge pass">PASS</span>' : '<span class="badge fail">FAIL</span>';
   const points =
     report.chart.bucketMs > 60_000
       ? `Snapshots (<code>record_timestamp</code>) are grouped by ${e(formatDuration(report.chart.bucketMs))}: the line is the fewest stations in each group, the band spans fewest to most.`
@@ -61,15 +62,15 @@ export function renderReportHtml(report: CheckReport, options: Pick<CheckOptions
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Data-quality report: ${outcome.status.toUpperCase()} · ${e(report.warehouse)}</title>
+<title>Data-quality report: ${empty ? 'EMPTY' : outcome.status.toUpperCase()} · ${e(report.warehouse)}</title>
 <style>${STYLES}</style></head>
 <body><main>
 <h1>V'lille data-quality report ${status}</h1>
 <p class="meta"><b>${e(report.warehouse)}</b> · window: ${e(describeWindow(report.window, report.timezone))} · times in ${e(report.timezone)} · generated ${e(formatInstant(report.generatedAtMs, report.timezone))}${strict ? ' · --strict' : ''}</p>
-${tiles(report, outcome)}
+${empty ? `<p class="empty">${e(noRowsLine(report.window, report.timezone))}</p>\n` : ''}${tiles(report, outcome)}
 <h2>Stations reporting per snapshot</h2>
 <div class="card">${renderChart({ chart: report.chart, expected: report.summary.expectedStations, zone: report.timezone, maxGapMs: options.maxGapMs })}
-<p class="note">${points} The line breaks where ${report.chart.bucketMs > 60_000 ? 'a group' : 'a minute'} has no snapshot. Red bands: no snapshot for longer than ${e(formatDuration(options.maxGapMs))}; red dots: snapshots with fewer than ${report.summary.expectedStations} stations.</p></div>
+<p class="note">${points} The line breaks where ${report.chart.bucketMs > 60_000 ? 'a group' : 'a minute'} has no snapshot (amber columns). Red bands: no snapshot for longer than ${e(formatDuration(options.maxGapMs))}; red dots: snapshots with fewer than ${report.summary.expectedStations} stations.</p></div>
 <h2>Checks</h2>
 ${checksTable(report)}
 ${failed.length > 0 ? `<h2>What failed</h2>\n${failed.map((c) => examplesSection(c, report.timezone)).join('\n')}` : ''}

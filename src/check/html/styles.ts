@@ -36,6 +36,7 @@ td code, .rule code { font-size: 13px; }
 .examples { font-size: 14px; width: auto; min-width: 60%; }
 .examples td { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
 .note { color: var(--muted); font-size: 13px; margin: 6px 0 0; }
+p.empty { background: var(--warn-bg); color: var(--warn); padding: 10px 14px; border-radius: 6px; font-weight: 600; }
 footer { color: var(--muted); font-size: 13px; margin-top: 36px; }
 svg#stations-chart { width: 100%; height: auto; display: block; font: 12px system-ui, sans-serif; }
 svg .grid { stroke: #eef0f3; }
@@ -48,6 +49,7 @@ svg .series { fill: none; stroke: var(--blue); stroke-width: 2; stroke-linejoin:
 svg .series-point { fill: var(--blue); }
 svg .band { fill: #93c5fd; fill-opacity: .45; stroke: none; }
 svg .expected { stroke: #059669; stroke-width: 1.5; stroke-dasharray: 6 4; }
+svg .missing { fill: #fef3c7; stroke: #f59e0b; stroke-width: 1.5; stroke-dasharray: 3 3; }
 svg .gap { fill: #ef4444; fill-opacity: .16; stroke: #ef4444; stroke-opacity: .45; }
 svg .incomplete { fill: #dc2626; stroke: #fff; stroke-width: 1.5; }
 svg .empty { fill: var(--muted); font-size: 16px; }

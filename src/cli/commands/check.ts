@@ -1,18 +1,18 @@
 /** `velo-backfill check`: the data-quality report over the loaded tables (src/check/). */
 import { renameSync, writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { verdict } from '../../check/evaluate.js';
+import { hasNoRows, verdict } from '../../check/evaluate.js';
 import { formatCheckJson } from '../../check/format-json.js';
 import { formatCheckTable } from '../../check/format-table.js';
 import { renderReportHtml } from '../../check/html/page.js';
 import { CHECK_DEFAULTS } from '../../check/options.js';
 import { runChecks } from '../../check/run.js';
 import type { CheckReport } from '../../check/types.js';
-import { DEFAULT_DUCKDB_MEMORY, type Warehouse } from '../../loader/warehouse.js';
+import { DEFAULT_DUCKDB_MEMORY, type Warehouse } from '../../loader/warehouses/warehouse.js';
 import { buildCheckConfig, CHECK_FORMATS, type CheckArgs, type CheckConfig } from '../check-config.js';
 import type { CommandContext } from '../context.js';
 import { exitCodeForChecks } from '../exit-codes.js';
-import { createWarehouse } from '../factories.js';
+import { createWarehouse, describeWarehouse } from '../factories.js';
 
 function checkOptions(y: Argv): Argv<CheckArgs> {
   return y
@@ -23,6 +23,7 @@ function checkOptions(y: Argv): Argv<CheckArgs> {
     .option('format', { type: 'string', choices: CHECK_FORMATS, default: 'table', describe: 'table: a summary for the terminal; json: for programs; html: a page with a chart' })
     .option('output', { type: 'string', describe: 'Write the report to this file instead of stdout (with json or html, the table is still printed)' })
     .option('strict', { type: 'boolean', default: false, describe: 'Failed warnings (warn checks) fail the run too (exit 4)' })
+    .option('allow-empty', { type: 'boolean', default: false, describe: 'No rows in the window exits 0 (default: exit 4, every check skipped: nothing to vouch for)' })
     .option('expected-stations', { type: 'number', describe: 'Stations a complete snapshot has (default: the most frequent count in the window)' })
     .option('max-gap', { type: 'string', default: CHECK_DEFAULTS.maxGap, describe: 'Longest acceptable time without a snapshot (gaps): 90s, 5m, 1h' })
     .option('max-staleness', { type: 'string', default: CHECK_DEFAULTS.maxStaleness, describe: 'Longest acceptable lag of derniere_maj behind the snapshot for a station EN SERVICE' })
@@ -61,7 +62,8 @@ async function checkCommand(args: CheckArgs, { io, logger }: CommandContext): Pr
   const warehouse = await openWarehouse(config);
   try {
     const started = Date.now();
-    const report = await runChecks(warehouse, config.options);
+    // Named as the run's summary names it: the resolved file, whatever folder the check runs in.
+    const report = { ...(await runChecks(warehouse, config.options)), warehouse: describeWarehouse(config.warehouse) };
     const outcome = verdict(report.checks, config.strict);
     const text = render(report, config);
     if (config.output) {
@@ -72,7 +74,7 @@ async function checkCommand(args: CheckArgs, { io, logger }: CommandContext): Pr
       io.stdout(text.endsWith('\n') ? text : `${text}\n`);
     }
     logger.debug({ ms: Date.now() - started }, 'checks done');
-    return exitCodeForChecks(outcome);
+    return exitCodeForChecks(outcome, { none: hasNoRows(report), allowEmpty: config.allowEmpty });
   } finally {
     await warehouse.close();
   }

@@ -2,24 +2,24 @@
 import os from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { errorMessage } from '../../errors.js';
-import type { ManifestEntry } from '../../loader/warehouse.js';
+import type { ManifestEntry } from '../../loader/warehouses/warehouse.js';
 import { buildRunConfig, type RunArgs, type RunConfig } from '../config.js';
 import { MAX_TASKS } from '../run-identity.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { createSource, createWarehouse, isNewWarehouse } from '../factories.js';
-import { sourceOptions, warehouseOptions } from '../options.js';
+import { planRunFlags, sourceOptions, warehouseOptions } from '../options.js';
 import { formatPlanTable } from '../plan-format.js';
+import { describeIgnored } from '../summary.js';
 
-type PlanArgs = RunArgs & { tasks: number };
+type PlanArgs = RunArgs & { tasks?: number };
 
 function planOptions(y: Argv): Argv<PlanArgs> {
-  return warehouseOptions(sourceOptions(y))
-    .option('tasks', { type: 'number', default: 1, describe: `Tasks to split the files over, as a Cloud Run Job would (1–${MAX_TASKS})` })
-    .option('shard-mb', { type: 'number', default: 256, describe: 'Staged shard size the estimate assumes (MiB), as for run' })
-    .option('workers', { type: 'number', describe: 'Worker threads per task the estimate assumes (default: this machine\'s cores)' })
-    .option('force', { type: 'boolean', default: false, describe: 'Plan as if nothing were loaded (ignore the manifest)' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the plan as one JSON object on stdout' })
+  const withTasks = warehouseOptions(sourceOptions(y))
+    .option('tasks', { type: 'number', describe: `Tasks to split the files over, as a Cloud Run Job would (1–${MAX_TASKS}; default: --task-count, else 1)` })
+    .group(['tasks'], 'Plan:');
+  return planRunFlags(withTasks)
+    .example('$0 plan --source gs://bucket/raw --staging gs://bucket/staging --warehouse bigquery://p/vlille', 'A run command line with run → plan: what that run would do')
     .example('$0 plan --source gs://bucket/raw --from 2023-08-01 --to 2023-09-01 --tasks 16', 'A month over 16 Cloud Run tasks')
     .example('$0 plan --source ./raw --json', 'Machine-readable') as unknown as Argv<PlanArgs>;
 }
@@ -44,17 +44,25 @@ async function readManifest(config: RunConfig, warnings: string[]): Promise<Read
 }
 
 async function planCommand(args: PlanArgs, { io }: CommandContext): Promise<number> {
-  if (!Number.isInteger(args.tasks) || args.tasks < 1 || args.tasks > MAX_TASKS) throw new UsageError('BAD_TASK', `--tasks must be a whole number from 1 to ${MAX_TASKS}, got ${args.tasks}`);
-  const config = buildRunConfig({ ...args, keepStaging: false, json: args.json, streamThresholdMb: 0.5 }, process.env, 'plan');
+  const tasks = args.tasks ?? args.taskCount ?? 1;
+  if (!Number.isInteger(tasks) || tasks < 1 || tasks > MAX_TASKS) throw new UsageError('BAD_TASK', `--tasks must be a whole number from 1 to ${MAX_TASKS}, got ${tasks}`);
+  // The plan is of the whole run, whichever task this command line names.
+  const config = buildRunConfig({ ...args, taskIndex: undefined, taskCount: undefined, taskAttempt: undefined }, { ...process.env, CLOUD_RUN_TASK_INDEX: undefined, CLOUD_RUN_TASK_COUNT: undefined }, 'plan');
   const source = await createSource(config);
   const warnings: string[] = [];
   const [listed, manifest] = await Promise.all([source.list({}), readManifest(config, warnings)]);
   const { selectFiles } = await import('../../loader/stages/plan.js');
   const { describePlan } = await import('../../loader/stages/plan-report.js');
   const selection = selectFiles(listed, { window: config.window, timezone: config.timezone, manifest });
-  const report = describePlan(selection, { tasks: args.tasks, timezone: config.timezone, shardBytes: config.shardBytes, workers: args.workers ?? Math.max(1, os.availableParallelism()) });
+  const report = describePlan(selection, { tasks, window: config.window, timezone: config.timezone, shardBytes: config.shardBytes, workers: args.workers ?? Math.max(1, os.availableParallelism()) });
+  const notRead = describeIgnored(source.ignored ?? new Map());
+  if (notRead) warnings.push(`files not read: ${notRead}`);
   report.warnings.unshift(...warnings);
-  io.stdout(`${args.json ? JSON.stringify({ source: source.description, window: { from: args.from ?? null, to: args.to ?? null, timezone: config.timezone }, ...report }, null, 2) : formatPlanTable(source.description, report)}\n`);
+  // JSON for programs: instants in UTC, as the report's first/last/gaps are.
+  const utc = (ms: number): string | null => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
+  const window = { from: utc(config.window.fromMs), to: utc(config.window.toMs), timezone: config.timezone };
+  const shardMb = config.shardBytes / 1024 / 1024;
+  io.stdout(`${args.json ? JSON.stringify({ source: source.description, window, shardMb, ...report }, null, 2) : formatPlanTable(source.description, report, { ...config, shardMb })}\n`);
   return 0;
 }
 

@@ -2,7 +2,9 @@
  * How the tasks of one fanned-out execution agree, with no server of our own: small objects in the
  * staging bucket, under gs://BUCKET/PREFIX/RUN_ID/_coord/, written with GCS preconditions.
  *
- *   plan.json         the slice boundaries; created once (ifGenerationMatch=0), read by every task
+ *   planning.lock     who lists the whole window and plans; created once (ifGenerationMatch=0)
+ *   plan.json         the slice boundaries; created once (ifGenerationMatch=0), read by every task, which then
+ *                     lists only its own key range
  *   done/tNNNNN.json  a task's marker: its slice is staged and loaded (overwritten by a retried attempt)
  *   merge.lock        who merges; created once (ifGenerationMatch=0) by a task that saw every marker
  *   merged.json       the merge committed; later tasks and retries exit 0
@@ -36,6 +38,7 @@ export interface TaskMarker {
   summary: Record<string, unknown>;
 }
 
+/** Who holds a lock object (planning.lock, merge.lock). */
 export interface MergeClaim {
   task: number;
   attempt: string;
@@ -49,6 +52,8 @@ export interface Coordinator {
   agreePlan(proposed: SlicePlan): Promise<SlicePlan>;
   /** The plan, if some task made one. */
   plan(): Promise<SlicePlan | null>;
+  /** Try to become the task that lists the whole window and plans; returns the holder afterwards. */
+  claimPlanning(task: number, attempt: string): Promise<{ won: boolean; holder: MergeClaim }>;
   marker(task: number): Promise<TaskMarker | null>;
   markDone(marker: TaskMarker): Promise<void>;
   /** How many tasks have finished their slice (names only: cheap). */
@@ -107,10 +112,18 @@ export class GcsCoordinator implements Coordinator {
     return this.read<MergeClaim>('merge.lock');
   }
 
-  async claimMerge(task: number, attempt: string): Promise<{ won: boolean; holder: MergeClaim }> {
+  claimMerge(task: number, attempt: string): Promise<{ won: boolean; holder: MergeClaim }> {
+    return this.claim('merge.lock', task, attempt);
+  }
+
+  claimPlanning(task: number, attempt: string): Promise<{ won: boolean; holder: MergeClaim }> {
+    return this.claim('planning.lock', task, attempt);
+  }
+
+  private async claim(name: string, task: number, attempt: string): Promise<{ won: boolean; holder: MergeClaim }> {
     const claim: MergeClaim = { task, attempt, nonce: randomUUID(), at: new Date().toISOString() };
-    await this.createOnce('merge.lock', claim);
-    const holder = (await this.lockHolder())!;
+    await this.createOnce(name, claim);
+    const holder = (await this.read<MergeClaim>(name))!;
     return { won: holder.nonce === claim.nonce, holder };
   }
 

@@ -48,3 +48,14 @@ export function sliceOf(name: string, boundaries: SliceBoundaries): number {
 export function takeSlice<T extends { name: string }>(files: readonly T[], boundaries: SliceBoundaries, index: number): T[] {
   return files.filter((file) => sliceOf(file.name, boundaries) === index);
 }
+
+/**
+ * The names of slice `index` as a key range: from the boundary before it (included) to its own (excluded); null
+ * when the slice is empty (its lower boundary is null). A task lists only this range: sliceOf agrees with it.
+ */
+export function sliceRange(boundaries: SliceBoundaries, index: number): { start?: string; end?: string } | null {
+  const start = index === 0 ? undefined : boundaries[index - 1];
+  if (start === null) return null;
+  const end = boundaries[index] ?? undefined;
+  return { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) };
+}

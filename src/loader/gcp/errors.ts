@@ -11,7 +11,7 @@
  *   not-found 404, denied 401/403, terminal: everything else, never retried.
  */
 import { TransientError, UsageError, VeloError, errorMessage } from '../../errors.js';
-import { withRetry } from '../retry.js';
+import { withRetry } from './retry.js';
 
 export type GoogleFailure = 'transient' | 'exists' | 'precondition' | 'not-found' | 'denied' | 'terminal';
 

@@ -2,7 +2,9 @@
  * Staging on GCS for BigQuery load jobs: shards are written to a local spool folder, then uploaded
  * (uncompressed: BigQuery reads gzip without parallelism) under the run's folder:
  *
- *   gs://BUCKET/PREFIX/RUN_ID/tTASK/TAG/…ndjson   one folder per task and attempt (load job ids derive from them)
+ *   gs://BUCKET/PREFIX/RUN_ID/tTASK/TAG/….velo-stage.ndjson   one folder per task and attempt (load job ids
+ *                                                   derive from them); the suffix lets a bucket lifecycle rule
+ *                                                   delete what a crashed execution left (docs/deploy.md)
  *   gs://BUCKET/PREFIX/RUN_ID/dead-letter/…        each task's dead-letter report, kept
  *   gs://BUCKET/PREFIX/RUN_ID/_coord/…             the fan-out coordination objects (fanout/coordinator.ts)
  */
@@ -13,10 +15,12 @@ import path from 'node:path';
 import type { Bucket } from '@google-cloud/storage';
 import PQueue from 'p-queue';
 import type { TaskIdentity } from '../fanout/task.js';
-import type { StagingStore } from '../staging.js';
+import type { StagingStore } from '../staging/shards.js';
 import { callGoogle, gcsError } from './errors.js';
 
 const UPLOAD_CONCURRENCY = 4;
+/** Every staged shard's object name ends so: the lifecycle rule of docs/deploy.md matches on it. */
+export const STAGED_SHARD_SUFFIX = '.velo-stage.ndjson';
 
 export class GcsStagingStore implements StagingStore {
   readonly description: string;
@@ -64,7 +68,7 @@ export class GcsStagingStore implements StagingStore {
     let upload = this.uploads.get(local);
     if (!upload) {
       upload = this.queue.add(async () => {
-        const uri = await this.upload(local, `${this.taskPrefix}${path.basename(local)}`);
+        const uri = await this.upload(local, `${this.taskPrefix}${path.basename(local, '.ndjson')}${STAGED_SHARD_SUFFIX}`);
         await rm(local, { force: true });
         return uri;
       });

@@ -9,13 +9,15 @@ import picomatch from 'picomatch';
 import type { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
 import { callGoogle, gcsError } from '../gcp/errors.js';
-import { isRawFileName, type ListOptions, type Source, type SourceObject } from '../source.js';
-import type { TimeWindow } from '../window.js';
-import { NAME_MARGIN_MS } from '../window.js';
+import { isRawFileName, type KeyRange, type ListOptions, type Source, type SourceObject } from './source.js';
+import type { TimeWindow } from './window.js';
+import { NAME_MARGIN_MS } from './window.js';
 
 const PAGE_SIZE = 1000;
 const LIST_CONCURRENCY = 8;
 const COLLECTOR_NAME = /^data___(\d{4})_(\d{2})_(\d{2})_/;
+/** startOffset (included) and endOffset (excluded) of a listing, full object names; undefined: unbounded. */
+type ObjectRange = [string | undefined, string | undefined];
 /**
  * Bytes as stored (gzip objects are gunzipped by our decoder). The client's own validation (CRC32C in
  * JavaScript, or MD5) runs on the main thread and cost more than the download: worker threads check
@@ -73,11 +75,11 @@ export class GcsSource implements Source {
   }
 
   /** Key ranges for collector names between two days: per day for short spans, per month otherwise. */
-  private ranges(fromDay: DateTime, toDay: DateTime): [string, string][] {
+  private ranges(fromDay: DateTime, toDay: DateTime): ObjectRange[] {
     const spanDays = toDay.diff(fromDay, 'days').days;
     const unit = spanDays > 62 ? 'month' : 'day';
     const fmt = unit === 'day' ? 'yyyy_MM_dd' : 'yyyy_MM';
-    const ranges: [string, string][] = [];
+    const ranges: ObjectRange[] = [];
     for (let at = fromDay.startOf(unit); at <= toDay; at = at.plus(unit === 'day' ? { days: 1 } : { months: 1 })) {
       const next = at.plus(unit === 'day' ? { days: 1 } : { months: 1 });
       ranges.push([`${this.options.prefix}data___${at.toFormat(fmt)}`, `${this.options.prefix}data___${next.toFormat(fmt)}`]);
@@ -86,25 +88,38 @@ export class GcsSource implements Source {
   }
 
   async list(options: ListOptions = {}): Promise<SourceObject[]> {
-    const { window, timezone = 'Europe/Paris' } = this.options;
-    let listed: SourceObject[];
-    const first = await this.call('list', () => this.options.bucket.getFiles({ prefix: this.options.prefix, autoPaginate: false, maxResults: 1 }));
-    const firstName = first[0][0]?.name.slice(this.options.prefix.length) ?? '';
-    const firstDay = COLLECTOR_NAME.exec(firstName);
-    if (firstDay && window && (Number.isFinite(window.fromMs) || Number.isFinite(window.toMs))) {
-      // Collector names sort by time: list only the days around the window, in parallel.
-      const lo = Number.isFinite(window.fromMs) ? DateTime.fromMillis(window.fromMs - NAME_MARGIN_MS, { zone: timezone }) : DateTime.fromObject({ year: Number(firstDay[1]), month: Number(firstDay[2]), day: Number(firstDay[3]) }, { zone: timezone });
-      const hi = Number.isFinite(window.toMs) ? DateTime.fromMillis(window.toMs + NAME_MARGIN_MS, { zone: timezone }) : DateTime.now().setZone(timezone).plus({ days: 1 });
-      const queue = new PQueue({ concurrency: LIST_CONCURRENCY });
-      const parts = await Promise.all(this.ranges(lo.startOf('day'), hi).map(([start, end]) => queue.add(() => this.listRange(start, end, options.signal))));
-      // The prefix holds collector names (judged from its first object), so the ranges cover it.
-      listed = parts.flat();
-    } else {
-      listed = await this.listRange(undefined, undefined, options.signal);
-    }
+    const ranges = (await this.windowRanges()).map((range) => this.clip(range, options.range)).filter((range) => range !== null);
+    const queue = new PQueue({ concurrency: LIST_CONCURRENCY });
+    const parts = await Promise.all(ranges.map(([start, end]) => queue.add(() => this.listRange(start, end, options.signal))));
     const seen = new Set<string>();
-    const objects = listed.filter((object) => !seen.has(object.name) && seen.add(object.name));
+    const objects = parts.flat().filter((object) => !seen.has(object.name) && seen.add(object.name));
     return objects.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /**
+   * The key ranges (full object names) that hold the window: per day (or month) for collector names, judged from
+   * the prefix's first object (they sort by time, so the ranges cover the prefix); the whole prefix otherwise.
+   */
+  private async windowRanges(): Promise<ObjectRange[]> {
+    const { window, timezone = 'Europe/Paris', prefix } = this.options;
+    if (!window || (!Number.isFinite(window.fromMs) && !Number.isFinite(window.toMs))) return [[undefined, undefined]];
+    const first = await this.call('list', () => this.options.bucket.getFiles({ prefix, autoPaginate: false, maxResults: 1 }));
+    const firstDay = COLLECTOR_NAME.exec(first[0][0]?.name.slice(prefix.length) ?? '');
+    if (!firstDay) return [[undefined, undefined]];
+    const lo = Number.isFinite(window.fromMs)
+      ? DateTime.fromMillis(window.fromMs - NAME_MARGIN_MS, { zone: timezone })
+      : DateTime.fromObject({ year: Number(firstDay[1]), month: Number(firstDay[2]), day: Number(firstDay[3]) }, { zone: timezone });
+    const hi = Number.isFinite(window.toMs) ? DateTime.fromMillis(window.toMs + NAME_MARGIN_MS, { zone: timezone }) : DateTime.now().setZone(timezone).plus({ days: 1 });
+    return this.ranges(lo.startOf('day'), hi);
+  }
+
+  /** A range of full object names cut to a key range of names (relative to the prefix); null when nothing is left. */
+  private clip([start, end]: ObjectRange, keys: KeyRange | undefined): ObjectRange | null {
+    if (!keys) return [start, end];
+    const { prefix } = this.options;
+    const from = keys.start === undefined ? start : start === undefined || prefix + keys.start > start ? prefix + keys.start : start;
+    const to = keys.end === undefined ? end : end === undefined || prefix + keys.end < end ? prefix + keys.end : end;
+    return from !== undefined && to !== undefined && from >= to ? null : [from, to];
   }
 
   async read(object: SourceObject): Promise<Buffer> {

@@ -4,12 +4,13 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { VeloError } from '../../errors.js';
-import { isRawFileName, type ListOptions, type Source, type SourceObject } from '../source.js';
+import { inKeyRange, isRawFileName, type ListOptions, type Source, type SourceObject } from './source.js';
 
 const STAT_BATCH = 256;
 
 export class LocalSource implements Source {
   readonly description: string;
+  readonly ignored = new Map<string, number>();
   private readonly root: string;
 
   constructor(root: string) {
@@ -25,10 +26,9 @@ export class LocalSource implements Source {
       const code = (error as NodeJS.ErrnoException).code;
       throw new VeloError('SOURCE_NOT_FOUND', `cannot read source folder ${this.root} (${code ?? 'error'}): check --source`, { kind: 'usage', cause: error });
     }
-    const names = entries
-      .map((entry) => entry.split(path.sep).join('/'))
-      .filter(isRawFileName)
-      .sort();
+    const all = entries.map((entry) => entry.split(path.sep).join('/'));
+    const names = all.filter((name) => isRawFileName(name) && inKeyRange(name, options.range)).sort();
+    this.countIgnored(all.filter((name) => !isRawFileName(name)));
     const objects: SourceObject[] = [];
     for (let i = 0; i < names.length; i += STAT_BATCH) {
       options.signal?.throwIfAborted();
@@ -43,6 +43,18 @@ export class LocalSource implements Source {
       });
     }
     return objects;
+  }
+
+  /** Other files (sub-folders aside) are not read: counted by extension, so a .csv is not ignored without a word. */
+  private countIgnored(names: readonly string[]): void {
+    this.ignored.clear();
+    for (const name of names) {
+      const base = path.posix.basename(name);
+      // A name without a dot is most likely a sub-folder (listed too): not worth a stat to tell.
+      if (!base.includes('.')) continue;
+      const extension = /(\.[^./]+)?(\.gz)?$/i.exec(base)![0].toLowerCase();
+      this.ignored.set(extension, (this.ignored.get(extension) ?? 0) + 1);
+    }
   }
 
   read(object: SourceObject, signal?: AbortSignal): Promise<Buffer> {

@@ -3,11 +3,11 @@
  * uploaded to gs://) and bulk-load them into this task's staging tables, then cut them to the window.
  * Few, large loads: one load job per 10,000 shards per table (BigQuery), one read_json per table (DuckDB).
  */
-import type { Logger } from '../log.js';
-import { TABLE_KINDS, type TableKind } from '../schemas.js';
-import type { StagingStore } from '../staging.js';
-import type { StageScope, Warehouse } from '../warehouse.js';
-import { windowParams, type TimeWindow } from '../window.js';
+import type { Logger } from '../output/log.js';
+import { TABLE_KINDS, type TableKind } from '../warehouses/schemas.js';
+import type { StagingStore } from '../staging/shards.js';
+import type { StageScope, Warehouse } from '../warehouses/warehouse.js';
+import { windowParams, type TimeWindow } from '../sources/window.js';
 import type { StagedPackage } from './extract.js';
 
 export interface LoadedStage {
@@ -22,9 +22,9 @@ export interface LoadDeps {
   logger: Logger;
 }
 
-export async function loadPackage(pkg: StagedPackage, scope: StageScope, window: TimeWindow, deps: LoadDeps): Promise<LoadedStage> {
+export async function loadPackage(pkg: Pick<StagedPackage, 'shards'>, scope: StageScope, window: TimeWindow, deps: LoadDeps): Promise<LoadedStage> {
   const { warehouse, staging, logger } = deps;
-  const loaded: LoadedStage = { scope, loadJobs: { records: 0, stations: 0, files: 0 }, jobIds: { records: [], stations: [], files: [] } };
+  const loaded: LoadedStage = { scope, loadJobs: { records: 0, stations: 0, files: 0, located: 0 }, jobIds: { records: [], stations: [], files: [], located: [] } };
   await warehouse.runSql('create_staging', {}, [scope]);
   for (const kind of TABLE_KINDS) {
     const uris = await staging.publish(pkg.shards[kind]);

@@ -4,10 +4,10 @@
  * BigQuery's budget of 1,500 load jobs per table per day. Pure: computed from a FileSelection.
  */
 import { sliceBoundaries, takeSlice } from '../fanout/slices.js';
-import { MAX_URIS_PER_LOAD_JOB } from '../load-limits.js';
-import type { TableKind } from '../schemas.js';
-import type { SourceObject } from '../source.js';
-import { timeFromName } from '../window.js';
+import { MAX_URIS_PER_LOAD_JOB } from '../warehouses/load-limits.js';
+import type { TargetKind } from '../warehouses/schemas.js';
+import type { SourceObject } from '../sources/source.js';
+import { NAME_MARGIN_MS, timeFromName, UNBOUNDED, type TimeWindow } from '../sources/window.js';
 import { totalSize, type FileSelection } from './plan.js';
 
 export const LOAD_JOBS_PER_TABLE_PER_DAY = 1_500;
@@ -25,6 +25,18 @@ export interface PlanOptions {
   shardBytes: number;
   /** Worker threads per task: each writes its own records shards. */
   workers: number;
+  /** The run's window (default: none), for the name margin the report shows. */
+  window?: TimeWindow;
+}
+
+/**
+ * File names pre-filter the window with a margin each side (names are wall-clock times, repeated at the autumn
+ * DST change): files named in [from, to) are read, and rows are then cut exactly. Null ends: no bound.
+ */
+export interface NameMargin {
+  minutes: number;
+  from: string | null;
+  to: string | null;
 }
 
 export interface TaskPlan {
@@ -36,6 +48,8 @@ export interface TaskPlan {
 }
 
 export interface PlanReport {
+  /** Null without a window (every file is read). */
+  nameMargin: NameMargin | null;
   listed: number;
   outOfRange: number;
   skipped: number;
@@ -49,9 +63,9 @@ export interface PlanReport {
   gapCount: number;
   tasks: TaskPlan[];
   /** Estimated staged shards per table, all tasks together. */
-  stagedShards: Record<TableKind, number>;
+  stagedShards: Record<TargetKind, number>;
   /** Load jobs into each staging table (every task loads tables of its own); the target tables get none, only MERGE. */
-  loadJobsPerTable: Record<TableKind, number>;
+  loadJobsPerTable: Record<TargetKind, number>;
   loadJobsPerTablePerDay: number;
   warnings: string[];
 }
@@ -85,17 +99,23 @@ function taskPlans(todo: readonly SourceObject[], options: PlanOptions): TaskPla
   });
 }
 
-function warningsFor(selection: FileSelection, tasks: readonly TaskPlan[], loadJobs: Record<TableKind, number>): string[] {
+function warningsFor(selection: FileSelection, tasks: readonly TaskPlan[], loadJobs: Record<TargetKind, number>): string[] {
   const warnings: string[] = [];
   const odd = selection.inWindow.filter((file) => !COLLECTOR_NAME.test(file.name));
   if (odd.length > 0) warnings.push(`${odd.length} file(s) do not have collector names (data___YYYY_MM_DD_HH_MM_SS.json), e.g. ${odd.slice(0, EXAMPLES).map((f) => f.name).join(', ')}: read anyway, but their time is unknown until parsed`);
-  if (selection.outOfRange > 0) warnings.push(`${selection.outOfRange} file(s) are named outside the window (more than 2 hours away): not read`);
+  if (selection.outOfRange > 0) warnings.push(`${selection.outOfRange} file(s) are named outside the window (more than ${NAME_MARGIN_MS / 3_600_000} hours away): not read`);
   const idle = tasks.filter((task) => task.files === 0).length;
   if (idle > 0) warnings.push(`${idle} of ${tasks.length} task(s) get no file: use fewer tasks`);
   for (const [table, jobs] of Object.entries(loadJobs)) {
     if (jobs > LOAD_JOBS_PER_TABLE_PER_DAY) warnings.push(`${jobs} load jobs into one ${table} staging table exceed BigQuery's ${LOAD_JOBS_PER_TABLE_PER_DAY} per table per day: raise --shard-mb`);
   }
   return warnings;
+}
+
+export function nameMargin(window: TimeWindow): NameMargin | null {
+  if (!Number.isFinite(window.fromMs) && !Number.isFinite(window.toMs)) return null;
+  const bound = (ms: number): string | null => (Number.isFinite(ms) ? iso(ms) : null);
+  return { minutes: NAME_MARGIN_MS / 60_000, from: bound(window.fromMs - NAME_MARGIN_MS), to: bound(window.toMs + NAME_MARGIN_MS) };
 }
 
 export function describePlan(selection: FileSelection, options: PlanOptions): PlanReport {
@@ -106,10 +126,12 @@ export function describePlan(selection: FileSelection, options: PlanOptions): Pl
   const busy = tasks.filter((task) => task.files > 0);
   // Each worker thread of a task rotates its own records shards at --shard-mb.
   const recordShards = busy.reduce((sum, task) => sum + options.workers * Math.max(1, Math.ceil((task.bytes * STAGED_RECORDS_RATIO) / options.workers / options.shardBytes)), 0);
+  // Located rows (MEL CSV) have a staging table too; which files hold them is known only once read.
   const stagedShards = { records: recordShards, stations: busy.length, files: busy.length };
   const perTask = (shards: number): number => (busy.length === 0 ? 0 : Math.ceil(shards / busy.length / MAX_URIS_PER_LOAD_JOB));
   const loadJobsPerTable = { records: perTask(recordShards), stations: perTask(busy.length), files: perTask(busy.length) };
   return {
+    nameMargin: nameMargin(options.window ?? UNBOUNDED),
     listed: selection.listed,
     outOfRange: selection.outOfRange,
     skipped: selection.skipped,

@@ -9,12 +9,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BigQuery, Job, Query } from '@google-cloud/bigquery';
 import { WarehouseError } from '../../errors.js';
 import { bigqueryError, callGoogle, classifyGoogleError } from '../gcp/errors.js';
-import { MAX_URIS_PER_LOAD_JOB } from '../load-limits.js';
-import { stagingSchema, tableSchema, TABLE_KINDS, type SchemaField, type TableKind } from '../schemas.js';
-import { renderSql, stripLineComments, type SqlName } from '../sql-files.js';
-import { stageTable, stageTemplateValues, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from '../warehouse.js';
+import { MAX_URIS_PER_LOAD_JOB } from './load-limits.js';
+import { stagingSchema, tableSchema, TABLE_KINDS, TARGET_KINDS, type SchemaField, type TableKind, type TargetKind } from './schemas.js';
+import { renderSql, stripLineComments, type SqlName } from './sql-files.js';
+import { stageTable, stageTableNames, stageTemplateValues, tableNames, type LoadReport, manifestEntry, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from './warehouse.js';
 
 export { MAX_URIS_PER_LOAD_JOB };
+/**
+ * Staging and scratch tables expire on their own, so a crashed execution leaves nothing behind for good: 7 days
+ * from creation, longer than Cloud Run's longest task (168 h). A run merges (and drops them) long before.
+ */
+export const SCRATCH_TABLE_TTL_MS = 7 * 24 * 3600 * 1000;
 const POLL_MIN_MS = 250;
 const POLL_MAX_MS = 5_000;
 
@@ -88,11 +93,28 @@ export class BigQueryWarehouse implements Warehouse {
       });
     }
     await this.runSql('create_tables');
+    await Promise.all(TARGET_KINDS.map((kind) => this.addMissingColumns(kind)));
+  }
+
+  /**
+   * A dataset made by an earlier version keeps working: its tables gain the nullable columns added to schemas/
+   * since, by a schema patch made only when one is missing (a DDL per run would count against each table's
+   * metadata-update rate, shared by every task). The emulator stores such a patch but never alters the table.
+   */
+  private async addMissingColumns(kind: TargetKind): Promise<void> {
+    const table = this.client.dataset(this.datasetId).table(tableNames(this.runId)[kind]);
+    const [metadata] = await this.call(`schema of ${kind}`, () => table.getMetadata());
+    const fields = ((metadata as { schema?: { fields?: { name: string }[] } }).schema?.fields ?? []) as { name: string }[];
+    const present = new Set(fields.map((field) => field.name));
+    const missing = tableSchema(kind).filter((field) => !present.has(field.name) && field.mode !== 'REQUIRED');
+    if (missing.length === 0) return;
+    const added = missing.map(({ name, type, description }) => ({ name, type, mode: 'NULLABLE', ...(description ? { description } : {}) }));
+    await this.call(`adding ${missing.map((f) => f.name).join(', ')} to ${kind}`, () => table.setMetadata({ schema: { fields: [...fields, ...added] } }));
   }
 
   async loadedFiles(): Promise<Map<string, ManifestEntry>> {
     const rows = await this.runSql('loaded_files');
-    return new Map(rows.map((row) => [String(row.file_name), { size: Number(row.size), generation: String(row.generation) }]));
+    return new Map(rows.map((row) => [String(row.file_name), manifestEntry(row)]));
   }
 
   async loadStaging(scope: StageScope, kind: TableKind, uris: readonly string[]): Promise<LoadReport> {
@@ -168,7 +190,26 @@ export class BigQueryWarehouse implements Warehouse {
     const job = await this.createOrAttach(jobId, () => this.client.createQueryJob(options));
     await this.waitFor(job, `sql/bigquery/${name}.sql`);
     const [rows] = await this.call(`results of sql/bigquery/${name}.sql`, () => job.getQueryResults());
+    await this.expire(this.scratchTables(name, scopes));
     return (rows as Record<string, unknown>[]).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)])));
+  }
+
+  /** The run-scoped tables a SQL file creates (CREATE OR REPLACE: each creation needs its expiration again). */
+  private scratchTables(name: SqlName, scopes: readonly StageScope[]): string[] {
+    if (name === 'create_staging') return scopes.flatMap((scope) => Object.values(stageTableNames(this.runId, scope)));
+    if (name !== 'dedupe') return [];
+    const { unique_records, latest_stations, ready_files, station_points } = tableNames(this.runId);
+    return [unique_records, latest_stations, ready_files, station_points];
+  }
+
+  /**
+   * Set through the API (tables.patch), not DDL OPTIONS(expiration_timestamp): the emulator accepts the DDL option
+   * but ignores it, and a table's expirationTime read back is what the tests check (docs/emulators.md).
+   */
+  private async expire(tables: readonly string[]): Promise<void> {
+    const expirationTime = String(Date.now() + SCRATCH_TABLE_TTL_MS);
+    const dataset = this.client.dataset(this.datasetId);
+    await Promise.all(tables.map((table) => this.call(`expiration of ${table}`, () => dataset.table(table).setMetadata({ expirationTime }))));
   }
 
   async close(): Promise<void> {}

@@ -7,11 +7,11 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 // Loaded with require: an ESM import of this CommonJS package first pre-parses every module it re-exports
 // to find its named exports, ~150 ms of start-up that a require does not pay.
 const { DuckDBInstance: Instance, LIST, VARCHAR, listValue } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
-import { WarehouseError } from '../../errors.js';
-import { duckdbOpenError, duckdbSqlError, isBusy } from './duckdb-errors.js';
-import { stagingSchema, tableSchema, TABLE_KINDS, type FieldType, type SchemaField, type TableKind } from '../schemas.js';
-import { parameterNames, renderSql, splitStatements, type SqlName } from '../sql-files.js';
-import { DEFAULT_DUCKDB_MEMORY, memoryBytes, stageTable, stageTemplateValues, tableNames, type LoadReport, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from '../warehouse.js';
+import { VeloError, WarehouseError } from '../../errors.js';
+import { badFileError, duckdbOpenError, duckdbSqlError, isBusy, notADatabase } from './duckdb-errors.js';
+import { stagingSchema, tableSchema, TABLE_KINDS, TARGET_KINDS, type FieldType, type SchemaField, type TableKind } from './schemas.js';
+import { parameterNames, renderSql, splitStatements, type SqlName } from './sql-files.js';
+import { DEFAULT_DUCKDB_MEMORY, memoryBytes, stageTable, stageTemplateValues, tableNames, type LoadReport, manifestEntry, type ManifestEntry, type SqlParams, type StageScope, type Warehouse } from './warehouse.js';
 
 const DUCKDB_TYPES: Record<FieldType, string> = {
   INT64: 'BIGINT',
@@ -46,6 +46,17 @@ function ddl(fields: SchemaField[]): string {
   return fields.map((f) => `${quote(f.name)} ${DUCKDB_TYPES[f.type]}${f.mode === 'REQUIRED' ? ' NOT NULL' : ''}`).join(', ');
 }
 
+/**
+ * A table made by an earlier version gains the columns added to its schema since (nullable ones: its rows read
+ * NULL there); a no-op for a table that has them. One statement each (DuckDB adds one column per ALTER).
+ */
+function addColumns(table: string, fields: SchemaField[]): string {
+  return fields
+    .filter((f) => f.mode !== 'REQUIRED')
+    .map((f) => `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${quote(f.name)} ${DUCKDB_TYPES[f.type]}`)
+    .join(';\n');
+}
+
 /** read_json's explicit `columns` struct, so DuckDB never guesses types from the data. */
 function jsonColumns(fields: SchemaField[]): string {
   return `{${fields.map((f) => `${quote(f.name)}: '${DUCKDB_TYPES[f.type]}'`).join(', ')}}`;
@@ -66,6 +77,12 @@ async function createInstance(path: string, options: Record<string, string>, wai
       await sleep(delay);
     }
   }
+}
+
+/** The database DuckDB opened must be the file itself, never an in-memory stand-in for it. */
+async function assertOnDisk(connection: DuckDBConnection, path: string): Promise<void> {
+  const reader = await connection.runAndReadAll('SELECT path FROM duckdb_databases() WHERE database_name = current_database()');
+  if (reader.getRowObjects()[0]?.path == null) throw badFileError(path, 'DuckDB opened it as an in-memory database, which would write nothing to the file');
 }
 
 export class DuckDbWarehouse implements Warehouse {
@@ -89,6 +106,7 @@ export class DuckDbWarehouse implements Warehouse {
       values[`${kind}_ddl`] = ddl(tableSchema(kind));
       values[`stage_${kind}_ddl`] = ddl(stagingSchema(kind));
     }
+    for (const kind of TARGET_KINDS) values[`${kind}_add_columns`] = addColumns(values[kind]!, tableSchema(kind));
     this.templateValues = values;
   }
 
@@ -98,9 +116,15 @@ export class DuckDbWarehouse implements Warehouse {
    */
   static async open(path: string, runId: string, options: { memoryLimit?: string; readOnly?: boolean; waitLockMs?: number } = {}): Promise<DuckDbWarehouse> {
     const memoryLimit = options.memoryLimit ?? DEFAULT_DUCKDB_MEMORY;
+    const notDuckDb = notADatabase(path);
+    if (notDuckDb) throw badFileError(path, notDuckDb);
     try {
       const instance = await createInstance(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {}, options.waitLockMs ?? 0);
       const connection = await instance.connect();
+      await assertOnDisk(connection, path).catch((error: unknown) => {
+        instance.closeSync();
+        throw error;
+      });
       // Instants are compared and printed in UTC, like BigQuery.
       await connection.run(`SET TimeZone = 'UTC'`);
       // Stay inside a Cloud Run task's memory (512 MiB by default): DuckDB spills larger work to disk.
@@ -113,6 +137,7 @@ export class DuckDbWarehouse implements Warehouse {
       await connection.run(`SET allocator_bulk_deallocation_flush_threshold = '${ALLOCATOR_FLUSH}'`);
       return new DuckDbWarehouse(instance, connection, path, runId, memoryBytes(memoryLimit), loadThreads(memoryLimit, os.availableParallelism()));
     } catch (error) {
+      if (error instanceof VeloError) throw error;
       throw duckdbOpenError(path, error);
     }
   }
@@ -146,9 +171,7 @@ export class DuckDbWarehouse implements Warehouse {
 
   async loadedFiles(): Promise<Map<string, ManifestEntry>> {
     const rows = await this.runSql('loaded_files');
-    const entries = new Map<string, ManifestEntry>();
-    for (const row of rows) entries.set(String(row.file_name), { size: Number(row.size), generation: String(row.generation) });
-    return entries;
+    return new Map(rows.map((row) => [String(row.file_name), manifestEntry(row)]));
   }
 
   async loadStaging(scope: StageScope, kind: TableKind, uris: readonly string[]): Promise<LoadReport> {
@@ -179,7 +202,7 @@ export class DuckDbWarehouse implements Warehouse {
         if (/^(COMMIT|ROLLBACK)\b/i.test(statement)) inTransaction = false;
         const names = parameterNames(statement, 'duckdb');
         // A statement using $day_start runs once per UTC day of staged observations (bounded memory).
-        const days = names.includes('day_start') ? await this.stagedDays(values.stage_records!) : [null];
+        const days = names.includes('day_start') ? await this.stagedDays(values.stage_records!, values.stage_located!) : [null];
         for (const day of days) {
           const bound: Record<string, string | number | null> = {};
           for (const key of names) {
@@ -199,10 +222,12 @@ export class DuckDbWarehouse implements Warehouse {
     }
   }
 
-  private async stagedDays(stageRecords: string): Promise<string[]> {
+  /** The UTC days of staged observations: records, and located rows (MEL CSV) that the merge gives an id. */
+  private async stagedDays(stageRecords: string, stageLocated: string): Promise<string[]> {
     // Integer day numbers: ~20× cheaper than date_trunc on TIMESTAMPTZ (which goes through ICU) for every row.
+    const day = `floor(epoch_us(record_timestamp) / ${MICROS_PER_DAY})`;
     const reader = await this.connection.runAndReadAll(
-      `SELECT DISTINCT floor(epoch_us(record_timestamp) / ${MICROS_PER_DAY}) AS day FROM ${stageRecords} ORDER BY day`,
+      `SELECT DISTINCT ${day} AS day FROM ${stageRecords} UNION SELECT DISTINCT ${day} FROM ${stageLocated} ORDER BY day`,
     );
     return reader.getRowObjects().map((row) => new Date(Number(row.day) * MS_PER_DAY).toISOString());
   }

@@ -3,12 +3,14 @@
  * (staged `files` table), the record shards, and each station's latest observation. The one place that
  * decides what a file's result means for the run.
  */
-import type { DeadLetterWriter } from '../../dead-letter.js';
-import type { FileResult } from '../../flatten-worker.js';
-import type { Logger } from '../../log.js';
-import type { SourceObject } from '../../source.js';
-import { StationLedger, type PackedStations } from '../../station-batch.js';
-import { ShardWriter } from '../../staging.js';
+import type { DeadLetterWriter } from '../../staging/dead-letter.js';
+import type { FileResult } from '../../workers/messages.js';
+import type { Logger } from '../../output/log.js';
+import type { SourceObject } from '../../sources/source.js';
+import type { TableKind } from '../../warehouses/schemas.js';
+import { StationLedger, type PackedStations } from '../../workers/station-batch.js';
+import { ShardWriter } from '../../staging/shards.js';
+import { tallyFormat, type FormatTally } from './format-tally.js';
 
 export interface ExtractCounts {
   loaded: number;
@@ -57,7 +59,10 @@ function manifestLine(object: SourceObject, result: Settled): string {
 export class ExtractLedger {
   readonly counts: ExtractCounts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0, fastPathFiles: 0, fastPathFallbacks: 0 };
   readonly degradedFiles: string[] = [];
+  /** Files and rows per raw format (loaded and degraded files; a rejected file has no format). */
+  readonly formats: FormatTally = {};
   private readonly recordShards = new Set<string>();
+  private readonly locatedShards = new Set<string>();
   /** Each writer's (worker thread's) newest shard: once it writes a later one, the earlier ones are complete. */
   private readonly newestShard = new Map<string, string>();
   private readonly stations = new StationLedger();
@@ -95,6 +100,7 @@ export class ExtractLedger {
     if (result.status === 'degraded') {
       this.counts.degraded++;
       this.counts.degradedRecords += result.degradedRecords;
+      tallyFormat(this.formats, result.format, 0);
       this.degradedFiles.push(object.name);
       this.logger.info({ object: object.name }, 'degraded API minute skipped');
     } else {
@@ -103,6 +109,8 @@ export class ExtractLedger {
       this.counts.rejectedRows += result.rejectedRows;
       this.counts.degradedRecords += result.degradedRecords;
       for (const shard of result.shards) this.noteShard(shard);
+      for (const shard of result.locatedShards) this.locatedShards.add(shard);
+      tallyFormat(this.formats, result.format, result.rows);
       this.rejectRows(object, result.rejects, result.rejectedRows);
     }
     await this.filesWriter.write(manifestLine(object, result));
@@ -140,9 +148,14 @@ export class ExtractLedger {
   }
 
   /** Writes the stations shard and closes the manifest shard; returns every table's local shards. */
-  async close(shardBytes: number): Promise<{ records: string[]; stations: string[]; files: string[] }> {
+  async close(shardBytes: number): Promise<Record<TableKind, string[]>> {
     const stationsWriter = new ShardWriter(this.spoolDir, 'stations', shardBytes);
     for (const line of this.stations.lines()) await stationsWriter.write(line);
-    return { records: [...this.recordShards].sort(), stations: await stationsWriter.close(), files: await this.filesWriter.close() };
+    return {
+      records: [...this.recordShards].sort(),
+      stations: await stationsWriter.close(),
+      files: await this.filesWriter.close(),
+      located: [...this.locatedShards].sort(),
+    };
   }
 }

@@ -4,19 +4,21 @@
  * Returns the workers' results; deciding what they mean is the ledger's job.
  */
 import { errorMessage } from '../../../errors.js';
-import type { BatchResult, FileResult, FlattenInput } from '../../flatten-worker.js';
-import type { ParsePool } from '../../parse-pool.js';
-import { noStations } from '../../station-batch.js';
-import type { Progress } from '../../progress.js';
-import type { Source, SourceObject } from '../../source.js';
-import { streamFileToShards } from '../../stream-file.js';
-import type { TimeWindow } from '../../window.js';
+import type { BatchResult, FileResult, FlattenInput, ReadContext } from '../../workers/messages.js';
+import type { ParsePool } from '../../workers/parse-pool.js';
+import { noStations } from '../../workers/station-batch.js';
+import type { Progress } from '../../output/progress.js';
+import type { Source, SourceObject } from '../../sources/source.js';
+import { streamFileToShards } from '../../workers/stream-file.js';
+import type { TimeWindow } from '../../sources/window.js';
 import { isUnreadable, type ReadFailure } from './ledger.js';
 
 export interface ReaderOptions {
   spoolDir: string;
   shardBytes: number;
   window: TimeWindow;
+  /** Timezone, network and input format every file is read with. */
+  read: ReadContext;
   /** Files above this (on disk or once gunzipped) are streamed. */
   streamThresholdBytes: number;
 }
@@ -51,8 +53,8 @@ export class FileReader {
   async flatten(batch: readonly SourceObject[]): Promise<BatchResult> {
     const inputs = await Promise.all(batch.map((object) => this.input(object)));
     const readable = inputs.filter((input): input is FlattenInput => 'name' in input);
-    const { spoolDir, shardBytes, window, streamThresholdBytes } = this.options;
-    const result = readable.length > 0 ? await this.pool.flatten({ files: readable, spoolDir, shardBytes, window, maxTextBytes: streamThresholdBytes }) : { files: [], stations: noStations() };
+    const { spoolDir, shardBytes, window, read, streamThresholdBytes } = this.options;
+    const result = readable.length > 0 ? await this.pool.flatten({ files: readable, read, spoolDir, shardBytes, window, maxTextBytes: streamThresholdBytes }) : { files: [], stations: noStations() };
     let next = 0;
     const files = inputs.map((input) => ('name' in input ? result.files[next++]! : unreadableResult(input)));
     return { files, stations: result.stations };
@@ -75,7 +77,7 @@ export class FileReader {
    * worker (its heap, not this thread's), a download on this thread (its stream lives here).
    */
   async stream(object: SourceObject): Promise<BatchResult> {
-    const file = { name: object.name, id: ++this.streamed, spoolDir: this.options.spoolDir, shardBytes: this.options.shardBytes, window: this.options.window };
+    const file = { name: object.name, id: ++this.streamed, spoolDir: this.options.spoolDir, shardBytes: this.options.shardBytes, window: this.options.window, read: this.options.read };
     const local = this.source.localPath?.(object);
     try {
       if (!local) return await streamFileToShards(this.source.open(object), file, (bytes) => this.progress.advance(bytes, 0));
