@@ -14,7 +14,7 @@ import { flattenFileBytes } from '../src/transform/flatten-file.js';
 import { JsonBytes, type SliceableBuffer } from '../src/transform/json-bytes.js';
 import { LatestStations } from '../src/transform/stations.js';
 import type { StationRow } from '../src/transform/types.js';
-import { scanVlilleV1 } from '../src/transform/vlille-v1-scan.js';
+import { NdjsonSink, scanVlilleV1 } from '../src/transform/vlille-v1-scan.js';
 import { fileName, minuteDocument, pythonJson, stationCatalog } from '../test/support/vlille-synth.js';
 
 const { values: opts } = parseArgs({ options: { files: { type: 'string', default: '300' }, rounds: { type: 'string', default: '7' }, wasm: { type: 'string' } } });
@@ -29,14 +29,19 @@ const corpus = Array.from({ length: FILES }, (_, i) => {
 });
 const totalBytes = corpus.reduce((n, f) => n + f.bytes.length, 0);
 
+const sink = new NdjsonSink();
+let scanned = 0;
+
 /** A batch's shared station table, as the worker keeps one (new per round). */
 type Way = (bytes: Buffer, name: string, stations: LatestStations<StationRow>) => unknown;
 const WAYS: Record<string, Way> = {
   'JSON.parse only': (bytes) => JSON.parse(bytes.toString('utf8')),
   'JSON.parse + flatten (today)': (bytes, name, stations) => flattenFileBytes(bytes, { name, stations }),
+  // NDJSON bytes into a sink emptied every 8 files, as a worker's batch.
   'byte scanner (TS)': (bytes, name, stations) => {
-    const outcome = scanVlilleV1(bytes, { name, stations });
+    const outcome = scanVlilleV1(bytes, { name, stations }, {}, sink);
     if (outcome === 'fallback') throw new Error(`${name}: the scanner fell back`);
+    if (++scanned % 8 === 0) sink.clear();
     return outcome;
   },
 };

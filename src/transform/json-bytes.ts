@@ -171,10 +171,18 @@ export class JsonBytes {
     const start = this.pos + 1;
     const close = this.scanString();
     if (close >= 0) return this.bytes.latin1Slice(start, close);
-    const raw = this.bytes.latin1Slice(start, this.pos - 1);
+    return this.escapedAt(start, this.pos - 1);
+  }
+
+  /**
+   * The value of a string already validated by scanString whose content is `[start, close)` and holds escapes
+   * or UTF-8, as JSON.parse gives it (cached by its raw bytes; doubts on a lone surrogate).
+   */
+  escapedAt(start: number, close: number): string {
+    const raw = this.bytes.latin1Slice(start, close);
     let value = decoded.get(raw);
     if (value === undefined) {
-      value = this.decode(start, this.pos - 1);
+      value = this.decode(start, close);
       if (decoded.size >= MAX_DECODED) decoded.clear();
       decoded.set(raw, value);
     }
@@ -387,4 +395,4 @@ export class JsonBytes {
   }
 }
 
-export const BYTE = { QUOTE, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA } as const;
+export const BYTE = { QUOTE, BACKSLASH, COLON, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA } as const;

@@ -8,17 +8,18 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { flattenFileBytes } from '../../transform/flatten-file.js';
 import { LatestStations } from '../../transform/stations.js';
-import { flattenFileBytesFast } from '../../transform/vlille-v1-scan.js';
+import { flattenFileBytesFast, NdjsonSink } from '../../transform/vlille-v1-scan.js';
 import type { StationRow } from '../../transform/types.js';
 import { packStations } from './station-batch.js';
 import type { BatchResult, FileResult, FlattenBatch, FlattenInput, StreamTask } from './messages.js';
 import { SyncShardAppender } from '../staging/shards.js';
 
 /**
- * The V'lille v1 byte scanner (transform/vlille-v1-scan.ts), opt-in: on this project's 2-core machine it measured
- * slower per core than JSON.parse + flatten (docs/performance.md, 2026-12-04), so the default path is unchanged.
+ * The V'lille v1 byte scanner (transform/vlille-v1-scan.ts), opt-in while it is measured: VELO_V1_SCAN=1.
  */
 const FAST_V1 = process.env.VELO_V1_SCAN === '1';
+
+let fastSink: NdjsonSink | null = null;
 
 /** Per-thread state of the current run (a run has its own spool folder). */
 let state: { spoolDir: string; appender: SyncShardAppender; located: SyncShardAppender } | null = null;
@@ -81,6 +82,8 @@ export function flattenBatch(batch: FlattenBatch, thread = threadId): BatchResul
   const located: string[] = [];
   const shard = state.appender.nextShard();
   const locatedShard = state.located.nextShard();
+  // The fast path writes every loaded file's lines here (bytes), in the batch's order; without it, `rows`.
+  const sink = FAST_V1 ? (fastSink ??= new NdjsonSink()) : null;
   for (const input of batch.files) {
     const bytes = readInput(input);
     if (!(bytes instanceof Uint8Array)) {
@@ -93,18 +96,20 @@ export function flattenBatch(batch: FlattenBatch, thread = threadId): BatchResul
     }
     const context = { name: input.name, window: batch.window, stations, timezone, network, inputFormat };
     const options = { maxTextBytes: batch.maxTextBytes };
-    const { outcome, scan } = FAST_V1 ? flattenFileBytesFast(bytes, context, options) : { outcome: flattenFileBytes(bytes, context, options), scan: undefined };
+    const { outcome, scan } = sink ? flattenFileBytesFast(bytes, context, options, sink) : { outcome: flattenFileBytes(bytes, context, options), scan: undefined };
     shrinkScratch();
     if (outcome.status !== 'loaded') {
       files.push({ ...outcome, bytesRead: bytes.length, ...(scan && { scan }) });
       continue;
     }
+    // With the fast path the lines are in the sink already ('' here): the shard is still written, as before.
     rows.push(outcome.recordsNdjson);
     if (outcome.locatedNdjson) located.push(outcome.locatedNdjson);
     const { recordsNdjson: _rows, locatedNdjson: _located, stations: _stations, ...rest } = outcome;
     files.push({ ...rest, shards: [shard], locatedShards: outcome.locatedRows > 0 ? [locatedShard] : [], bytesRead: bytes.length, ...(scan && { scan }) });
   }
-  if (rows.length > 0) state.appender.append(rows.join(''));
+  if (rows.length > 0) state.appender.append(sink ? sink.view() : rows.join(''));
+  sink?.clear();
   if (located.length > 0) state.located.append(located.join(''));
   return { files, stations: packStations(stations, batch.spoolDir, thread) };
 }
