@@ -1,7 +1,7 @@
 /**
- * The worker's whole-file path with the V'lille v1 fast path switched on (VELO_V1_SCAN=1, read when the worker
+ * The worker's whole-file path with the V'lille v1 fast path (on unless VELO_V1_SCAN=0, read when the worker
  * module loads): plain minutes are read by the scanner, gzip and NDJSON fall back to JSON.parse, and the shard
- * holds the same rows either way; the summary's --verbose table shows the share.
+ * holds the same bytes either way; the summary's --verbose table shows the share.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -18,24 +18,27 @@ const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 /** flattenBatch of a fresh module instance with VELO_V1_SCAN set as given; the shard's text. */
-async function runBatch(scan: '0' | '1', tag: string): Promise<{ scans: unknown[]; rows: string }> {
-  process.env.VELO_V1_SCAN = scan;
+async function runBatch(scan: '0' | '1' | undefined, tag: string): Promise<{ scans: unknown[]; rows: string; stations: unknown }> {
+  if (scan === undefined) delete process.env.VELO_V1_SCAN;
+  else process.env.VELO_V1_SCAN = scan;
   const { flattenBatch } = (await import(`../../src/loader/workers/flatten-worker.js?${tag}`)) as typeof import('../../src/loader/workers/flatten-worker.js');
   const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'velo-scan-'));
   dirs.push(spoolDir);
   const result = flattenBatch({ read: { timezone: 'Europe/Paris', network: 'vlille', inputFormat: 'auto' }, files: NAMES.map((name) => ({ name, path: path.join(MINUTES, name) })), spoolDir, shardBytes: 1 << 24, window: UNBOUNDED, maxTextBytes: 512 * 1024 }, 1);
   const rows = readdirSync(spoolDir).map((shard) => readFileSync(path.join(spoolDir, shard), 'utf8')).join('');
-  return { scans: result.files.map((file) => ('scan' in file ? file.scan : undefined)), rows };
+  const { thread: _thread, ...stations } = result.stations;
+  return { scans: result.files.map((file) => ('scan' in file ? file.scan : undefined)), rows, stations };
 }
 
-test('VELO_V1_SCAN=1: the scanner reads plain minutes, gzip and NDJSON fall back; same staged rows as without it', async () => {
-  const fast = await runBatch('1', 'fast');
+test('by default the scanner reads plain minutes, gzip and NDJSON fall back; VELO_V1_SCAN=0 stages the same bytes without it', async () => {
+  const fast = await runBatch(undefined, 'fast');
   const plain = await runBatch('0', 'plain');
   delete process.env.VELO_V1_SCAN;
   assert.deepEqual(fast.scans, ['fast', 'fallback', 'fallback']);
   assert.deepEqual(plain.scans, [undefined, undefined, undefined]);
   assert.ok(fast.rows.length > 0);
   assert.equal(fast.rows, plain.rows);
+  assert.deepEqual(fast.stations, plain.stations);
 });
 
 test('the --verbose summary shows the fast path share, only when it ran', () => {

@@ -244,3 +244,26 @@ test('hostile corpus: the scanner never answers differently (lone surrogates, hu
   // The pretty-printed minute behind a UTF-8 BOM is the one hostile file the scanner reads itself.
   assert.deepEqual(answered, ['utf8-bom.json']);
 });
+
+test('a batch of minutes through one station table and one sink: the same lines and latest stations as JSON.parse', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.array(record(true), { minLength: 1, maxLength: 6 }), style, fc.boolean()), { minLength: 2, maxLength: 5 }), (minutes) => {
+      const expectedStations = new LatestStations<StationRow>();
+      const actualStations = new LatestStations<StationRow>();
+      const sink = new NdjsonSink();
+      let expectedLines = '';
+      minutes.forEach(([records, s, shared], i) => {
+        const name = `data___2023_08_24_20_${String(10 + i).padStart(2, '0')}_00.json`;
+        // Three station ids in every minute: the scanner's rows kept from one minute meet changed attributes in the next.
+        const few = records.map((r, j) => ({ ...r, fields: r.fields.map(([k, v]): GeneratedRecord['fields'][number] => [k, k === 'libelle' ? String(1 + (j % 3)) : v]) }));
+        const bytes = Buffer.from(minuteText(few, s, [], shared, 'none'));
+        const expected = flattenFileBytes(bytes, { name, window: WINDOW, stations: expectedStations });
+        if (expected.status === 'loaded') expectedLines += expected.recordsNdjson;
+        assert.notEqual(scanVlilleV1(bytes, { name, window: WINDOW, stations: actualStations }, {}, sink), FALLBACK);
+      });
+      assert.equal(sink.view().toString('latin1'), expectedLines);
+      assert.deepEqual(actualStations.values(), expectedStations.values());
+    }),
+    { seed: SEED, numRuns: RUNS },
+  );
+});

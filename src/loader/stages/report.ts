@@ -36,7 +36,7 @@ export interface RunSummary {
   loadJobs: TableCounts;
   deadLetter: { path: string; entries: number; files: number } | null;
   degradedFiles: string[];
-  /** Files read by the V'lille v1 fast path and its fallbacks to JSON.parse (both 0 unless VELO_V1_SCAN=1). */
+  /** Files read by the V'lille v1 fast path and its fallbacks to JSON.parse (both 0 with VELO_V1_SCAN=0, or no whole-file JSON read). */
   fastPath: { files: number; fallbacks: number };
   wallSeconds: number;
   /** CPU time of this process since it started (user + system, every thread: workers and DuckDB included). */

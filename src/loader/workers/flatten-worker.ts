@@ -15,9 +15,10 @@ import type { BatchResult, FileResult, FlattenBatch, FlattenInput, StreamTask } 
 import { SyncShardAppender } from '../staging/shards.js';
 
 /**
- * The V'lille v1 byte scanner (transform/vlille-v1-scan.ts), opt-in while it is measured: VELO_V1_SCAN=1.
+ * The V'lille v1 byte scanner (transform/vlille-v1-scan.ts) reads plain v1 minutes first; VELO_V1_SCAN=0 switches
+ * it off (every file through JSON.parse, the path it is checked against: docs/performance.md, issue 21).
  */
-const FAST_V1 = process.env.VELO_V1_SCAN === '1';
+const FAST_V1 = process.env.VELO_V1_SCAN !== '0';
 
 let fastSink: NdjsonSink | null = null;
 

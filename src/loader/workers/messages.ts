@@ -50,7 +50,7 @@ export type FileResult =
       /** Shards holding the file's coordinate-keyed rows (MEL CSV), for the located staging table. */
       locatedShards: string[];
       bytesRead: number;
-      /** With VELO_V1_SCAN=1: whether the V'lille v1 fast path read the file or fell back to JSON.parse. */
+      /** Unless VELO_V1_SCAN=0: whether the V'lille v1 fast path read the file or fell back to JSON.parse. */
       scan?: ScanPath;
     })
   /** The file could not be read (vanished, no permission): the main thread decides what that means. */

@@ -20,7 +20,7 @@ export interface ExtractCounts {
   rejectedRows: number;
   degradedRecords: number;
   bytesRead: number;
-  /** Files the V'lille v1 fast path read, and files it handed to JSON.parse (VELO_V1_SCAN=1). */
+  /** Files the V'lille v1 fast path read, and files it handed to JSON.parse (both 0 with VELO_V1_SCAN=0). */
   fastPathFiles: number;
   fastPathFallbacks: number;
 }
