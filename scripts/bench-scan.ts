@@ -4,8 +4,9 @@
  * MB/s per core of the V'lille v1 fast path (src/transform/vlille-v1-scan.ts) against the JSON.parse path
  * (flattenFileBytes: decode + JSON.parse + flatten) and JSON.parse alone, on the same synthetic minutes held
  * in memory (byte-shaped like the real captures: test/support/vlille-synth.ts). One thread, CPU time of
- * this process (process.cpuUsage), the three alternating round after round so a drifting machine slows all
- * alike; prints the median of each and the ratios.
+ * this process (process.cpuUsage, V8's helper threads included), the ways alternating round after round so a
+ * drifting machine slows all alike; prints the median of each and the ratios. The workers run with 4 MiB
+ * semi-spaces: `node --max-semi-space-size=4 --import tsx scripts/bench-scan.ts` measures with their young generation.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -30,6 +31,7 @@ const corpus = Array.from({ length: FILES }, (_, i) => {
 const totalBytes = corpus.reduce((n, f) => n + f.bytes.length, 0);
 
 const sink = new NdjsonSink();
+const pending: string[] = [];
 let scanned = 0;
 
 /** A batch's shared station table, as the worker keeps one (new per round). */
@@ -37,6 +39,13 @@ type Way = (bytes: Buffer, name: string, stations: LatestStations<StationRow>) =
 const WAYS: Record<string, Way> = {
   'JSON.parse only': (bytes) => JSON.parse(bytes.toString('utf8')),
   'JSON.parse + flatten (today)': (bytes, name, stations) => flattenFileBytes(bytes, { name, stations }),
+  // As the worker stages it: a batch's lines joined and encoded for the shard (appendFileSync does the encoding).
+  'JSON.parse + flatten + bytes': (bytes, name, stations) => {
+    const outcome = flattenFileBytes(bytes, { name, stations });
+    if (outcome.status === 'loaded') pending.push(outcome.recordsNdjson);
+    if (pending.length === 8) Buffer.from(pending.splice(0).join(''));
+    return outcome;
+  },
   // NDJSON bytes into a sink emptied every 8 files, as a worker's batch.
   'byte scanner (TS)': (bytes, name, stations) => {
     const outcome = scanVlilleV1(bytes, { name, stations }, {}, sink);
