@@ -208,7 +208,6 @@ function copy(from: Uint8Array, start: number, end: number, to: Uint8Array, at: 
   return at;
 }
 
-
 const isHexLower = (c: number | undefined): boolean => c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66));
 const hexDigit = (c: number): number => (c <= 0x39 ? c - 0x30 : c - 0x61 + 10);
 
