@@ -403,7 +403,7 @@ class MinuteScan {
       if (kind === UNKNOWN) {
         const close = this.memberKey();
         kind = json.keyIs(close, FIELDS) ? FIELDS_MEMBER : json.keyIs(close, RECORD_TIMESTAMP) ? TIMESTAMP_MEMBER : OTHER_MEMBER;
-        this.remember(memo, k, close, kind);
+        this.remember(memo, k, kind);
       }
       k++;
       if (kind === FIELDS_MEMBER) {
@@ -438,7 +438,7 @@ class MinuteScan {
         const close = this.memberKey();
         field = FIELD_BY_START[fieldSlot(close - json.keyStart, json.bytes[json.keyStart] ?? 0)] ?? -1;
         if (field >= 0 && !json.keyIs(close, FIELD_KEYS[field]!)) field = -1;
-        this.remember(memo, k, close, field);
+        this.remember(memo, k, field);
       }
       k++;
       if (field < 0) {
@@ -453,8 +453,9 @@ class MinuteScan {
 
   /**
    * The kind of the member key at `pos` when its bytes are those of the key at the same place in the previous
-   * object of this level (then consumed, with its colon); UNKNOWN otherwise. The same bytes are the same key:
-   * only plain keys (no escape) are remembered, and the span holds both quotes.
+   * object of this level (then consumed, with its colon and the blanks up to the value); UNKNOWN otherwise. The
+   * same bytes are the same key: only plain keys (no escape) are remembered, the span holds both quotes and the
+   * colon.
    */
   private knownKey(memo: KeyMemo, k: number): number {
     if (k >= memo.count) return UNKNOWN;
@@ -466,16 +467,16 @@ class MinuteScan {
     const n = memo.length[k]!;
     for (let i = 1; i < n; i++) if (b[at + i] !== b[start + i]) return UNKNOWN;
     json.pos = at + n;
-    json.expect(BYTE.COLON);
     return memo.kind[k]!;
   }
 
-  /** The key just read (closing quote at `close`) as the `k`th of its level. */
-  private remember(memo: KeyMemo, k: number, close: number, kind: number): void {
+  /** The key just read (its colon consumed) as the `k`th of its level: from its opening quote up to its value. */
+  private remember(memo: KeyMemo, k: number, kind: number): void {
     if (k >= MEMO_KEYS) return;
     const start = this.json.keyStart - 1;
+    this.json.ws();
     memo.start[k] = start;
-    memo.length[k] = close + 1 - start;
+    memo.length[k] = this.json.pos - start;
     memo.kind[k] = kind;
     if (k >= memo.count) memo.count = k + 1;
   }
