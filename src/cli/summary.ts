@@ -29,7 +29,8 @@ function formatRows(formats: RunSummary['formats']): [string, string][] {
   return [['formats', `${ids.length}`], ...ids.map((id): [string, string] => [`  ${id}`, `${int(formats[id]!.files)} file(s), ${int(formats[id]!.rows)} row(s)`])];
 }
 
-export function formatSummaryTable(s: RunSummary, ignored: ReadonlyMap<string, number> = new Map()): string {
+/** `verbose`: also the fast path's share (when it ran), so a drop in it shows. */
+export function formatSummaryTable(s: RunSummary, ignored: ReadonlyMap<string, number> = new Map(), { verbose = false } = {}): string {
   const notRead = describeIgnored(ignored);
   const rows: [string, string][] = [
     ['run id', s.runId],
@@ -60,6 +61,8 @@ export function formatSummaryTable(s: RunSummary, ignored: ReadonlyMap<string, n
     ['wall time', `${s.wallSeconds.toFixed(2)} s (CPU ${s.cpuSeconds.toFixed(2)} s, peak RSS ${s.peakRssMb} MB)`],
     ['throughput', `${s.mbPerSecond.toFixed(1)} MB/s, ${int(Math.round(s.rowsPerSecond))} rows/s`],
   ];
+  const scanned = s.fastPath.files + s.fastPath.fallbacks;
+  if (verbose && scanned > 0) rows.push(['v1 fast path', `${int(s.fastPath.files)} file(s), ${int(s.fastPath.fallbacks)} fallback(s) to JSON.parse (${((100 * s.fastPath.fallbacks) / scanned).toFixed(1)} %)`]);
   if (s.deadLetter) rows.push(['dead letters', `${int(s.deadLetter.entries)} entries from ${int(s.deadLetter.files)} file(s) → ${s.deadLetter.path}`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');

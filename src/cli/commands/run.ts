@@ -113,7 +113,7 @@ async function runWith(config: RunConfig, { io, logger }: CommandContext, interr
     );
     const ignored = source.ignored ?? new Map<string, number>();
     if (ignored.size > 0) logger.warn({ ignored: Object.fromEntries(ignored) }, `files not read: ${describeIgnored(ignored)}`);
-    io.stdout(`${config.json ? formatSummaryJson(summary, ignored) : formatSummaryTable(summary, ignored)}\n`);
+    io.stdout(`${config.json ? formatSummaryJson(summary, ignored) : formatSummaryTable(summary, ignored, { verbose: config.verbose })}\n`);
     return exitCodeForRun(summary);
   } finally {
     await pool.close();

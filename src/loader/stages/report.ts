@@ -36,6 +36,8 @@ export interface RunSummary {
   loadJobs: TableCounts;
   deadLetter: { path: string; entries: number; files: number } | null;
   degradedFiles: string[];
+  /** Files read by the V'lille v1 fast path and its fallbacks to JSON.parse (both 0 with VELO_V1_SCAN=0, or no whole-file JSON read). */
+  fastPath: { files: number; fallbacks: number };
   wallSeconds: number;
   /** CPU time of this process since it started (user + system, every thread: workers and DuckDB included). */
   cpuSeconds: number;
@@ -71,7 +73,7 @@ function tableCounts(counts: Record<TableKind, number>): TableCounts {
   return located > 0 ? counts : rest;
 }
 
-export const NO_COUNTS: ExtractCounts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0 };
+export const NO_COUNTS: ExtractCounts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0, fastPathFiles: 0, fastPathFallbacks: 0 };
 
 export function emptyPackage(): StagedPackage {
   return { shards: { records: [], stations: [], files: [], located: [] }, counts: { ...NO_COUNTS }, formats: {}, degradedFiles: [], stagedBytes: 0 };
@@ -177,6 +179,7 @@ export function buildSummary(input: ReportInput): RunSummary {
     loadJobs: tableCounts(slice.loadJobs),
     deadLetter: slice.deadLetter,
     degradedFiles: slice.degradedFiles,
+    fastPath: { files: counts.fastPathFiles, fallbacks: counts.fastPathFallbacks },
     wallSeconds,
     cpuSeconds: cpuSeconds(),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),

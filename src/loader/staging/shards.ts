@@ -84,11 +84,11 @@ export class SyncShardAppender {
     return this.current;
   }
 
-  /** Returns the shard the chunk went to. */
-  append(text: string): string {
+  /** Returns the shard the chunk (text, or its UTF-8 bytes) went to. */
+  append(chunk: string | Uint8Array): string {
     const shard = this.nextShard();
-    appendFileSync(shard, text);
-    this.currentBytes += text.length;
+    appendFileSync(shard, chunk);
+    this.currentBytes += typeof chunk === 'string' ? chunk.length : chunk.byteLength;
     return shard;
   }
 }

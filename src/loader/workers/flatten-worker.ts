@@ -8,10 +8,19 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { flattenFileBytes } from '../../transform/flatten-file.js';
 import { LatestStations } from '../../transform/stations.js';
+import { flattenFileBytesFast, NdjsonSink } from '../../transform/vlille-v1-scan.js';
 import type { StationRow } from '../../transform/types.js';
 import { packStations } from './station-batch.js';
 import type { BatchResult, FileResult, FlattenBatch, FlattenInput, StreamTask } from './messages.js';
 import { SyncShardAppender } from '../staging/shards.js';
+
+/**
+ * The V'lille v1 byte scanner (transform/vlille-v1-scan.ts) reads plain v1 minutes first; VELO_V1_SCAN=0 switches
+ * it off (every file through JSON.parse, the path it is checked against: docs/performance.md, issue 21).
+ */
+const FAST_V1 = process.env.VELO_V1_SCAN !== '0';
+
+let fastSink: NdjsonSink | null = null;
 
 /** Per-thread state of the current run (a run has its own spool folder). */
 let state: { spoolDir: string; appender: SyncShardAppender; located: SyncShardAppender } | null = null;
@@ -74,6 +83,8 @@ export function flattenBatch(batch: FlattenBatch, thread = threadId): BatchResul
   const located: string[] = [];
   const shard = state.appender.nextShard();
   const locatedShard = state.located.nextShard();
+  // The fast path writes every loaded file's lines here (bytes), in the batch's order; without it, `rows`.
+  const sink = FAST_V1 ? (fastSink ??= new NdjsonSink()) : null;
   for (const input of batch.files) {
     const bytes = readInput(input);
     if (!(bytes instanceof Uint8Array)) {
@@ -84,18 +95,22 @@ export function flattenBatch(batch: FlattenBatch, thread = threadId): BatchResul
       files.push({ status: 'rejected', code: 'CHECKSUM_MISMATCH', reason: `downloaded bytes do not match the object's MD5 (${input.md5})`, rejects: [], bytesRead: bytes.length });
       continue;
     }
-    const outcome = flattenFileBytes(bytes, { name: input.name, window: batch.window, stations, timezone, network, inputFormat }, { maxTextBytes: batch.maxTextBytes });
+    const context = { name: input.name, window: batch.window, stations, timezone, network, inputFormat };
+    const options = { maxTextBytes: batch.maxTextBytes };
+    const { outcome, scan } = sink ? flattenFileBytesFast(bytes, context, options, sink) : { outcome: flattenFileBytes(bytes, context, options), scan: undefined };
     shrinkScratch();
     if (outcome.status !== 'loaded') {
-      files.push({ ...outcome, bytesRead: bytes.length });
+      files.push({ ...outcome, bytesRead: bytes.length, ...(scan && { scan }) });
       continue;
     }
+    // With the fast path the lines are in the sink already ('' here): the shard is still written, as before.
     rows.push(outcome.recordsNdjson);
     if (outcome.locatedNdjson) located.push(outcome.locatedNdjson);
     const { recordsNdjson: _rows, locatedNdjson: _located, stations: _stations, ...rest } = outcome;
-    files.push({ ...rest, shards: [shard], locatedShards: outcome.locatedRows > 0 ? [locatedShard] : [], bytesRead: bytes.length });
+    files.push({ ...rest, shards: [shard], locatedShards: outcome.locatedRows > 0 ? [locatedShard] : [], bytesRead: bytes.length, ...(scan && { scan }) });
   }
-  if (rows.length > 0) state.appender.append(rows.join(''));
+  if (rows.length > 0) state.appender.append(sink ? sink.view() : rows.join(''));
+  sink?.clear();
   if (located.length > 0) state.located.append(located.join(''));
   return { files, stations: packStations(stations, batch.spoolDir, thread) };
 }

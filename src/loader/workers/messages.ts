@@ -4,6 +4,7 @@
  * it crosses threads by structured clone.
  */
 import type { FileOutcome } from '../../transform/file-flattener.js';
+import type { ScanPath } from '../../transform/vlille-v1-scan.js';
 import type { TimeWindow } from '../sources/window.js';
 import type { PackedStations } from './station-batch.js';
 
@@ -42,13 +43,15 @@ type Loaded = Extract<FileOutcome, { status: 'loaded' }>;
 
 /** What happened to one file, as the main thread needs it (rows stay in the shards, stations in the batch). */
 export type FileResult =
-  | (Exclude<FileOutcome, { status: 'loaded' }> & { bytesRead: number })
+  | (Exclude<FileOutcome, { status: 'loaded' }> & { bytesRead: number; scan?: ScanPath })
   | (Omit<Loaded, 'recordsNdjson' | 'locatedNdjson' | 'stations'> & {
       /** Shards holding the file's rows. */
       shards: string[];
       /** Shards holding the file's coordinate-keyed rows (MEL CSV), for the located staging table. */
       locatedShards: string[];
       bytesRead: number;
+      /** Unless VELO_V1_SCAN=0: whether the V'lille v1 fast path read the file or fell back to JSON.parse. */
+      scan?: ScanPath;
     })
   /** The file could not be read (vanished, no permission): the main thread decides what that means. */
   | { status: 'unreadable'; code: string; message: string; bytesRead: 0 };

@@ -20,6 +20,9 @@ export interface ExtractCounts {
   rejectedRows: number;
   degradedRecords: number;
   bytesRead: number;
+  /** Files the V'lille v1 fast path read, and files it handed to JSON.parse (both 0 with VELO_V1_SCAN=0). */
+  fastPathFiles: number;
+  fastPathFallbacks: number;
 }
 
 /** A file that could not be read at all (vanished, no permission). */
@@ -54,7 +57,7 @@ function manifestLine(object: SourceObject, result: Settled): string {
 }
 
 export class ExtractLedger {
-  readonly counts: ExtractCounts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0 };
+  readonly counts: ExtractCounts = { loaded: 0, degraded: 0, rejected: 0, stagedRows: 0, rejectedRows: 0, degradedRecords: 0, bytesRead: 0, fastPathFiles: 0, fastPathFallbacks: 0 };
   readonly degradedFiles: string[] = [];
   /** Files and rows per raw format (loaded and degraded files; a rejected file has no format). */
   readonly formats: FormatTally = {};
@@ -85,6 +88,8 @@ export class ExtractLedger {
     if (result.status === 'unreadable') return this.unreadable(object, result);
     if (result.status === 'stream') throw new Error(`${object.name}: a file to stream reached the ledger unread (${result.reason})`);
     this.counts.bytesRead += result.bytesRead;
+    if (result.scan === 'fast') this.counts.fastPathFiles++;
+    else if (result.scan === 'fallback') this.counts.fastPathFallbacks++;
     if (result.status === 'rejected') {
       this.counts.rejected++;
       this.deadLetter.write({ file: object.name, code: result.code, reason: result.reason });
