@@ -16,15 +16,17 @@ import { fileName, minuteDocument, pythonJson, stationCatalog } from '../support
 
 const MAX_PEAK_RSS_MB = 240;
 /**
- * The 60,000-station minute measured 203–235 MB (2026-12-04, both ways): under issue 20's 240 MB goal, but too close
- * to it for a bound a test can hold run after run on a busy machine. Its bound stays 20 MB above the goal until the
- * station batch's texts leave the worker heap (docs/performance.md, "not done").
+ * The 60,000-station minute (docs/performance.md, "2026-12-04 (later)"): its station texts no longer cross threads,
+ * and its read phase fell to ~165–175 MB; its peak is now DuckDB's merge of 60,000 stations. Through the bin it
+ * measured 202–224 MB: held to the goal. Started plain, the main thread's young generation still grows to 8 MiB
+ * semi-spaces, and it measured 202–237 MB: too close to 240 MB for a bound a test can hold run after run, so that
+ * start keeps 10 MB above the goal.
  */
-const MAX_PEAK_RSS_MB_60K = 260;
+const MAX_PEAK_RSS_MB_60K = { bin: 240, plain: 250 } as const;
 /** How the CLI is started: as its bin (with the `#!` line's flags), and plain. */
 const STARTS = [
-  { how: 'through the bin', nodeFlags: NODE_FLAGS },
-  { how: 'as node dist/cli/main.js', nodeFlags: [] },
+  { how: 'through the bin', nodeFlags: NODE_FLAGS, max60k: MAX_PEAK_RSS_MB_60K.bin },
+  { how: 'as node dist/cli/main.js', nodeFlags: [], max60k: MAX_PEAK_RSS_MB_60K.plain },
 ] as const;
 const GOOD_MINUTES = 4;
 const STATIONS = 289;
@@ -55,7 +57,7 @@ function deadLetters(file: string): Map<string, Entry[]> {
 const isRejected = (file: HostileFile): file is HostileFile & { expect: { code: string; reason: RegExp } } => 'code' in file.expect;
 const rowsOf = (file: HostileFile): { rows: number; keys: number; rejects: RegExp[] } => ('code' in file.expect ? { rows: 0, keys: 0, rejects: [] } : file.expect);
 
-for (const { how, nodeFlags } of STARTS) {
+for (const { how, nodeFlags, max60k } of STARTS) {
 describe(`the hostile corpus next to good minutes, started ${how}`, () => {
   const work = tempDir();
   const source = corpusWith(HOSTILE_FILES);
@@ -123,13 +125,13 @@ describe(`the hostile corpus next to good minutes, started ${how}`, () => {
 
 describe(`60,000 stations in one minute, started ${how}`, () => {
   // Every station's latest observation crosses to the main thread once per file, and 60,000 stations MERGE.
-  test(`all rows load within ${MAX_PEAK_RSS_MB_60K} MB`, async () => {
+  test(`all rows load within ${max60k} MB`, async () => {
     const work = tempDir();
     const source = corpusWith([SIXTY_THOUSAND_STATIONS]);
     const { code, summary, stderr } = await runJson(['--source', source, '--warehouse', `duckdb:${path.join(work, 'v.duckdb')}`], { cwd: work, nodeFlags });
     assert.equal(code, 0, stderr.slice(-2000));
     assert.equal(summary.rows.merged, GOOD_MINUTES * STATIONS + 60_000);
-    assert.ok(summary.peakRssMb <= MAX_PEAK_RSS_MB_60K, `peak RSS ${summary.peakRssMb} MB`);
+    assert.ok(summary.peakRssMb <= max60k, `peak RSS ${summary.peakRssMb} MB`);
     console.log(`# 60,000 stations (${how}): peak RSS ${summary.peakRssMb} MB`);
   });
 });

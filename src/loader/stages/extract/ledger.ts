@@ -151,6 +151,7 @@ export class ExtractLedger {
   async close(shardBytes: number): Promise<Record<TableKind, string[]>> {
     const stationsWriter = new ShardWriter(this.spoolDir, 'stations', shardBytes);
     for (const line of this.stations.lines()) await stationsWriter.write(line);
+    this.stations.removeSpools();
     return {
       records: [...this.recordShards].sort(),
       stations: await stationsWriter.close(),
