@@ -45,7 +45,7 @@ test('real MEL WFS and CSV: wrong-Z times read as Paris, 289 features, 302 locat
   assert.deepEqual(first(wfs.recordsNdjson), { station_id: 1, etat: 'RÉFORMÉ', nb_velos_dispo: 0, nb_places_dispo: 0, etat_connexion: 'DÉCONNECTÉ', derniere_maj: '2022-11-29T10:47:16.181+01:00', record_timestamp: '2024-09-09T16:28:51.421Z', source_file: 'mel_wfs_vlille_temps_reel_2024-09-09.geojson' });
   const csv = loaded(read('mel_ogcapi_vlille_temps_reel_2025-10-24_14-14-19.csv'));
   assert.deepEqual([csv.rows, csv.locatedRows, csv.rejectedRows], [302, 302, 0]);
-  assert.deepEqual(first(csv.locatedNdjson), { longitude: 3.046134, latitude: 50.632233, etat: 'EN SERVICE', nb_velos_dispo: 16, nb_places_dispo: 15, etat_connexion: 'CONNECTÉ', derniere_maj: '2025-10-24T14:13:13.045+02:00', record_timestamp: '2025-10-24T14:14:19+02:00', source_file: 'mel_ogcapi_vlille_temps_reel_2025-10-24_14-14-19.csv' });
+  assert.deepEqual(first(csv.locatedNdjson), { longitude: 3.046134, latitude: 50.632233, etat: 'EN SERVICE', nb_velos_dispo: 16, nb_places_dispo: 15, etat_connexion: 'CONNECTÉ', derniere_maj: '2025-10-24T14:13:13.045+02:00', record_timestamp: '2025-10-24T14:14:19+02:00', source_file: 'mel_ogcapi_vlille_temps_reel_2025-10-24_14-14-19.csv', record_index: 0 });
 });
 
 test('real GBFS 2.3 and JCDecaux v1 (renamed with a collection time, under --network toulouse)', { skip }, () => {
