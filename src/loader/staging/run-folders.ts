@@ -7,6 +7,11 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, st
 import path from 'node:path';
 
 const OWNER_FILE = 'owner.json';
+/**
+ * A folder with no owner yet may be a run between creating its folder and writing its claim: not swept until it is
+ * this old (two runs started at once in one work dir swept each other's new folder: ENOENT writing owner.json).
+ */
+const CLAIM_GRACE_MS = 60_000;
 /** Kept beside a held-back run's shards (stages/held-back.ts): such a folder is never swept. */
 export const HELD_BACK_FILE = 'held-back.json';
 
@@ -37,6 +42,13 @@ function isRunning(pid: unknown): boolean {
   }
 }
 
+/** True for a folder that has no owner file yet and was made within CLAIM_GRACE_MS. */
+function beingClaimed(dir: string): boolean {
+  if (existsSync(path.join(dir, OWNER_FILE))) return false;
+  const made = statSync(dir, { throwIfNoEntry: false })?.mtimeMs;
+  return made !== undefined && Date.now() - made < CLAIM_GRACE_MS;
+}
+
 function ownerPid(dir: string): unknown {
   try {
     return (JSON.parse(readFileSync(path.join(dir, OWNER_FILE), 'utf8')) as { pid?: unknown }).pid;
@@ -61,7 +73,7 @@ export function sweepStaleRuns(runsDir: string, own: string): { runs: number; by
   if (!existsSync(runsDir)) return swept;
   for (const entry of readdirSync(runsDir, { withFileTypes: true })) {
     const dir = path.join(runsDir, entry.name);
-    if (!entry.isDirectory() || dir === own || isRunning(ownerPid(dir))) continue;
+    if (!entry.isDirectory() || dir === own || isRunning(ownerPid(dir)) || beingClaimed(dir)) continue;
     if (existsSync(path.join(dir, 'staging', HELD_BACK_FILE)) || existsSync(path.join(dir, HELD_BACK_FILE))) continue;
     // The dead-letter report of a finished run is the user's to read: only what a dead run staged goes.
     const staging = path.join(dir, 'staging');
