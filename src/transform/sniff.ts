@@ -4,7 +4,7 @@
  * first item, an NDJSON file's first line, a CSV header. Members that come after the records (MEL's `timeStamp`)
  * are not needed: formats' `detect` looks at the shape, not at those values. Pure.
  */
-import { parse } from 'csv-parse/sync';
+import { parseCsv } from './csv-input.js';
 import { isCsvHeader } from './decode.js';
 import { detectFormat, formatsFor } from './formats.js';
 import { lineFormat } from './ndjson-input.js';
@@ -55,12 +55,7 @@ export function sniffFormat(head: string, forced?: string): string {
     return documentFormat(head, forced);
   }
   if (!isCsvHeader(line)) return UNKNOWN_FORMAT;
-  // A CSV file's document is its header and rows (csv-input.ts): the header is what detection looks at.
-  let header: string[] = [];
-  try {
-    header = (parse(line, { bom: true, relax_column_count: true }) as string[][])[0] ?? [];
-  } catch {
-    return UNKNOWN_FORMAT;
-  }
-  return detectFormat({ csvColumns: header.map((name) => name.trim()), rows: [] }, forced)?.format.id ?? UNKNOWN_FORMAT;
+  // A CSV file's document is its header and rows (csv-input.ts): the header alone is what detection looks at.
+  const doc = parseCsv(line);
+  return 'kind' in doc ? UNKNOWN_FORMAT : (detectFormat(doc, forced)?.format.id ?? UNKNOWN_FORMAT);
 }
