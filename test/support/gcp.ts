@@ -56,7 +56,21 @@ async function waitFor(url: string, child: ChildProcess, name: string): Promise<
   throw new Error(`${name} did not answer on ${url}`);
 }
 
+/**
+ * A fresh emulator pair on free ports. A port found free can be taken by another test file's emulator before ours
+ * binds it (`bind: address already in use`, exit 1): the pair is then started again on other ports.
+ */
 export async function startEmulators(): Promise<Emulators> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEmulatorsOnce();
+    } catch (error) {
+      if (attempt >= 3 || !/exited with code/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function startEmulatorsOnce(): Promise<Emulators> {
   const [gcsPort, bqPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
   const logDir = os.tmpdir();
   const gcsEndpoint = `http://127.0.0.1:${gcsPort}`;
